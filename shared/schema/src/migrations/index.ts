@@ -1,0 +1,24 @@
+/** SQL migrations, applied in order at start and recorded in schema_migration. Same SQL on PGlite and PostgreSQL. */
+import { core } from './0001-core.ts';
+import { changeLog } from './0002-change-log.ts';
+import { chat } from './0003-chat.ts';
+import { commitOrder } from './0004-commit-order.ts';
+import { vatRate } from './0005-vat-rate.ts';
+import { chatReindex } from './0006-chat-reindex.ts';
+import { hotPathKeys } from './0007-hot-path-keys.ts';
+
+export interface Migration {
+  id: string;
+  sql: string;
+}
+
+/** Append only: a migration that has shipped is never edited, a new one is added after it. */
+export const MIGRATIONS: readonly Migration[] = [
+  { id: '0001-core', sql: core },
+  { id: '0002-change-log', sql: changeLog },
+  { id: '0003-chat', sql: chat },
+  { id: '0004-commit-order', sql: commitOrder },
+  { id: '0005-vat-rate', sql: vatRate },
+  { id: '0006-chat-reindex', sql: chatReindex },
+  { id: '0007-hot-path-keys', sql: hotPathKeys },
+];
