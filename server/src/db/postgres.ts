@@ -1,0 +1,151 @@
+/** Postgres mode: a real PostgreSQL server through the `postgres` driver. */
+import postgres from 'postgres';
+import {
+  type Db,
+  type Queryable,
+  type Row,
+  type Transaction,
+  type TransactionSequence,
+} from './types.ts';
+
+type Sql = postgres.Sql | postgres.TransactionSql | postgres.ReservedSql;
+
+const wrap = (sql: Sql): Queryable => ({
+  async query<T = Row>(text: string, params: readonly unknown[] = []) {
+    const q = sql.unsafe(text, params as postgres.ParameterOrJSON<never>[], { prepare: true });
+    // Queued now, not when awaited: statements go out in the order they were called, so a
+    // transaction's early COMMIT (also queued at once) can never overtake them.
+    q.execute();
+    return (await q) as unknown as T[];
+  },
+  async exec(text: string) {
+    await sql.unsafe(text);
+  },
+});
+
+/**
+ * One transaction on a reserved connection. BEGIN is not awaited on its own: the driver pipelines
+ * it with the transaction's first statement, one network round trip less than `sql.begin`. `sent` is called once this transaction will send nothing more (COMMIT or
+ * ROLLBACK queued): the next one of a sequence may start then.
+ */
+async function transactionOn<T>(
+  conn: postgres.ReservedSql,
+  fn: (tx: Transaction) => Promise<T>,
+  readOnly: boolean,
+  sent: () => void = () => {},
+): Promise<T> {
+  // The change log's commit-order lock is taken at COMMIT by the capture trigger (migration 0004).
+  const opening = [conn.unsafe(readOnly ? 'BEGIN READ ONLY' : 'BEGIN').execute()];
+  // Their errors surface through the first statement too; this only keeps them from going unhandled.
+  for (const q of opening) q.catch(() => {});
+  let committing: Promise<void> | undefined;
+  let commitSent = false;
+  const sendCommit = async () => {
+    const q = conn.unsafe('COMMIT').execute();
+    commitSent = true;
+    sent();
+    const r = await q;
+    // COMMIT in a transaction a failed statement aborted answers ROLLBACK, not an error.
+    if (r.command !== 'COMMIT') throw new Error(`the transaction was rolled back (${r.command})`);
+  };
+  const tx: Transaction = {
+    ...wrap(conn),
+    commit(after) {
+      committing ??= after ? after.then(sendCommit) : sendCommit();
+      committing.catch(() => {});
+      return committing;
+    },
+  };
+  try {
+    let result: T;
+    try {
+      result = await fn(tx);
+      await Promise.all(opening);
+    } catch (e) {
+      if (committing) await committing.catch(() => {});
+      // A COMMIT already sent ended the transaction either way; a ROLLBACK now could hit the next one.
+      if (!commitSent) await conn.unsafe('ROLLBACK').catch(() => {});
+      throw e;
+    }
+    if (committing) await committing;
+    else await sendCommit();
+    return result;
+  } finally {
+    sent();
+  }
+}
+
+async function transaction<T>(
+  sql: postgres.Sql,
+  fn: (tx: Transaction) => Promise<T>,
+  readOnly: boolean,
+): Promise<T> {
+  const conn = await sql.reserve();
+  try {
+    return await transactionOn(conn, fn, readOnly);
+  } finally {
+    conn.release();
+  }
+}
+
+/** See TransactionSequence: one reserved connection, each transaction's turn after the previous one's last statement. */
+function sequence(sql: postgres.Sql): TransactionSequence {
+  let conn: Promise<postgres.ReservedSql> | undefined;
+  let turn: Promise<void> = Promise.resolve();
+  return {
+    ...wrap(sql),
+    async transaction(fn, opts) {
+      const mine = turn;
+      let done!: () => void;
+      turn = new Promise((resolve) => (done = resolve));
+      let ended = false;
+      const sent = () => {
+        if (ended) return;
+        ended = true;
+        done();
+      };
+      try {
+        await mine;
+        const c = await (conn ??= sql.reserve());
+        return await transactionOn(c, fn, opts?.readOnly ?? false, sent);
+      } finally {
+        sent();
+      }
+    },
+    release() {
+      const c = conn;
+      conn = undefined;
+      // After the last transaction's turn: nothing of this sequence is still on the connection.
+      void turn.then(async () => (await c)?.release());
+    },
+  };
+}
+
+export interface PostgresOptions {
+  /** Pool size; the default suits a small server next to its database. */
+  max?: number;
+}
+
+/** Connects to `url` (postgres://...). */
+export async function openPostgres(url: string, opts: PostgresOptions = {}): Promise<Db> {
+  const sql = postgres(url, {
+    max: opts.max ?? 20,
+    onnotice: () => {},
+    // int8 as number, like PGlite (see pglite.ts); everything else keeps the driver's defaults.
+    types: {
+      int8: { to: 20, from: [20], serialize: (v: number) => String(v), parse: (v: string) => Number(v) },
+    },
+  });
+  await sql`select 1`;
+  return {
+    kind: 'postgres',
+    ...wrap(sql),
+    transaction: (fn, opts) => transaction(sql, fn, opts?.readOnly ?? false),
+    sequence: () => sequence(sql),
+    async listen(channel, onNotify) {
+      const sub = await sql.listen(channel, (payload) => onNotify(payload));
+      return () => sub.unlisten();
+    },
+    close: () => sql.end({ timeout: 5 }),
+  };
+}

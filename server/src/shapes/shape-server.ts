@@ -1,0 +1,292 @@
+/** Answers shape requests from the change log: snapshot, catch-up and live long-poll. */
+import { SYNCED_TABLES } from '@comanda/schema';
+import type { Db } from '../db/index.ts';
+import { type BoundShape, ident, whereSql } from './access.ts';
+import { type ColumnSchema, loadCatalog, type TableInfo } from './catalog.ts';
+import { ChangeFeed, type LogRow } from './change-feed.ts';
+import {
+  type ChangeMessage,
+  type ControlMessage,
+  changeMessages,
+  messagesJson,
+  snapshotMessageSql,
+} from './messages.ts';
+import {
+  after,
+  formatOffset,
+  type LogOffset,
+  makeHandle,
+  nextCursor,
+  readHandle,
+  type ShapeRequest,
+} from './protocol.ts';
+
+/** What the route sends back: status, electric-* headers and the JSON body. */
+export interface ShapeAnswer {
+  status: 200 | 409;
+  headers: Record<string, string>;
+  body: (ChangeMessage | ControlMessage)[];
+  /** `body` already serialized (shared by every client answered from the same batch). */
+  text?: string;
+}
+
+/** Per batch of new log rows: the answer of each (shape, offset) group, serialized once. */
+const sharedAnswers = new WeakMap<
+  readonly LogRow[],
+  Map<string, { msgs: (ChangeMessage | ControlMessage)[]; text?: string }>
+>();
+
+export interface ShapeServerOptions {
+  /** How long a live request waits for a change before answering up-to-date (Electric: about 20 s). */
+  liveTimeoutMs: number;
+  /** Most log rows read from the database for one catch-up answer (the rest comes in the next request). */
+  catchUpLimit?: number;
+  windowRows?: number;
+  /** The change feed's safety-net read interval (see Config.shapeFeedPollMs). */
+  pollMs?: number;
+}
+
+const INF = Number.POSITIVE_INFINITY;
+const maxOffset = (a: LogOffset, b: LogOffset) => (after(a, b) ? a : b);
+
+export class ShapeServer {
+  readonly feed: ChangeFeed;
+  #catalog = new Map<string, TableInfo>();
+  readonly #db: Db;
+  readonly #opts: ShapeServerOptions;
+  readonly #schemas = new Map<string, string>();
+
+  constructor(db: Db, opts: ShapeServerOptions) {
+    this.#db = db;
+    this.#opts = opts;
+    this.feed = new ChangeFeed(db, { windowRows: opts.windowRows, pollMs: opts.pollMs });
+  }
+
+  async start() {
+    this.#catalog = await loadCatalog(this.#db, SYNCED_TABLES);
+    await this.feed.start();
+  }
+
+  close() {
+    return this.feed.close();
+  }
+
+  /** Answers one request. `signal` ends a parked long-poll when the client goes away. */
+  async answer(shape: BoundShape, req: ShapeRequest, signal?: AbortSignal): Promise<ShapeAnswer> {
+    const table = this.#catalog.get(shape.def.table);
+    if (!table)
+      throw new Error(`shape ${shape.def.name} reads ${shape.def.table}, which is not in the catalog`);
+    const identity = `${this.feed.epoch}|${shape.identity}`;
+    const { offset } = req;
+    if (offset.kind === 'start') return this.#snapshot(shape, table, identity, req);
+    if (offset.kind === 'now') {
+      const head = this.feed.head;
+      return this.#ok(shape, table, req, makeHandle(head, identity), { pos: head, op: INF }, [], head, true);
+    }
+    const handle = req.handle ? readHandle(req.handle, identity) : undefined;
+    if (!handle) return this.#mustRefetch(identity);
+    let from: LogOffset;
+    if (offset.snapshotEnd) {
+      // Only the end of the snapshot (0_inf) can be resumed: the snapshot itself is never served in parts.
+      if (offset.at.op !== INF) return this.#mustRefetch(identity);
+      from = { pos: handle.snapshotPos, op: INF };
+    } else {
+      if (offset.at.pos < handle.snapshotPos) return this.#mustRefetch(identity);
+      from = offset.at;
+    }
+    const handleText = req.handle!;
+
+    // A request that does not wait is answered with everything committed before it arrived (a
+    // client that has just written reads its write back), not just what the feed had read by then:
+    // the notification of a commit can still be on its way when the writer's next request comes.
+    if (!req.live) await this.feed.catchUp();
+    const head = this.feed.head;
+    let rows = this.feed.fromMemory(from);
+    let complete = true;
+    let covered: LogOffset = maxOffset(from, { pos: head, op: INF });
+    if (!rows) {
+      // Older than the memory window: from the database, unless trimming took what this client needs.
+      if (from.pos < this.feed.trimmedUpto) return this.#mustRefetch(identity);
+      const got = await this.feed.fromDb(
+        from,
+        { tbl: table.name, tenantId: shape.tenantId, branchId: shape.branchId },
+        this.#opts.catchUpLimit ?? 10_000,
+      );
+      if (from.pos < got.trimmedUpto) return this.#mustRefetch(identity);
+      rows = got.rows;
+      complete = got.complete;
+      if (!complete) covered = { pos: rows[rows.length - 1]!.pos, op: INF };
+    }
+    let messages = changeMessages(shape, table, rows, req.replicaFull);
+    // The answer covers positions up to `covered`, and its up-to-date says so: never the feed's head
+    // of now, which the database read above may have let move on. pglite-sync drops every later
+    // change at or below an up-to-date's global_last_seen_lsn, so a promise past what was sent
+    // would lose the rows in between for good.
+    if (!complete) return this.#ok(shape, table, req, handleText, covered, messages, covered.pos, false);
+    if (messages.length || !req.live)
+      return this.#ok(shape, table, req, handleText, covered, messages, covered.pos, true);
+
+    // Live and nothing yet. Rows read while the database answered are in memory: look once more,
+    // then park without awaiting in between, so no batch can slip past.
+    const more = this.feed.fromMemory(covered);
+    // The window moved past `covered` meanwhile (a burst of writes): answer what is covered, and
+    // let the client's next request read the rest from the database, rather than park past rows.
+    if (!more) return this.#ok(shape, table, req, handleText, covered, [], covered.pos, true);
+    if (more.length) {
+      covered = maxOffset(covered, { pos: this.feed.head, op: INF });
+      messages = changeMessages(shape, table, more, req.replicaFull);
+      if (messages.length)
+        return this.#ok(shape, table, req, handleText, covered, messages, this.feed.head, true);
+    }
+    covered = maxOffset(covered, { pos: this.feed.head, op: INF });
+    return new Promise<ShapeAnswer>((resolve) => {
+      const since = covered;
+      let done = false;
+      const finish = (answer: ShapeAnswer) => {
+        if (done) return;
+        done = true;
+        clearTimeout(timer);
+        cancel();
+        signal?.removeEventListener('abort', onAbort);
+        resolve(answer);
+      };
+      const idle = () =>
+        this.#ok(
+          shape,
+          table,
+          req,
+          handleText,
+          maxOffset(since, { pos: this.feed.head, op: INF }),
+          [],
+          this.feed.head,
+          true,
+        );
+      const cancel = this.feed.wait({
+        take: (batch: readonly LogRow[], newHead: number) => {
+          // Many clients wait on the same shape from the same offset (every tablet of a kitchen):
+          // their answer is computed and serialized once per batch, not once per client.
+          const key = `${shape.tenantId}|${shape.identity}|${req.replicaFull ? 1 : 0}|${since.pos}_${since.op}`;
+          let groups = sharedAnswers.get(batch);
+          if (!groups) sharedAnswers.set(batch, (groups = new Map()));
+          let shared = groups.get(key);
+          if (!shared) {
+            const fresh = batch.filter((r) => after(r, since));
+            const msgs = changeMessages(shape, table, fresh, req.replicaFull);
+            shared = { msgs };
+            groups.set(key, shared);
+          }
+          if (!shared.msgs.length && batch.length) return false;
+          const answer = this.#ok(
+            shape,
+            table,
+            req,
+            handleText,
+            maxOffset(since, { pos: newHead, op: INF }),
+            shared.msgs,
+            newHead,
+            true,
+          );
+          shared.text ??= JSON.stringify(answer.body);
+          answer.text = shared.text;
+          finish(answer);
+          return true;
+        },
+      });
+      const timer = setTimeout(() => finish(idle()), this.#opts.liveTimeoutMs);
+      const onAbort = () => finish(idle());
+      signal?.addEventListener('abort', onAbort);
+    });
+  }
+
+  async #snapshot(
+    shape: BoundShape,
+    table: TableInfo,
+    identity: string,
+    req: ShapeRequest,
+  ): Promise<ShapeAnswer> {
+    const { sql, params } = whereSql(shape, (c) => {
+      const t = table.types[c];
+      if (!t || t.dims)
+        throw new Error(`shape ${shape.def.name} filters on ${c}, not a scalar column of ${table.name}`);
+      return t.type;
+    });
+    const { pos, rows } = await this.#db.transaction(
+      async (tx) => {
+        // One snapshot for the rows and the log position: every position up to `pos` is in the rows,
+        // none after it (positions commit in order), so changes resume exactly after `pos`.
+        await tx.exec('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ');
+        // Sorting 10,000 rows with their message text takes about 10 MB: in memory, not on disk.
+        await tx.exec("SET LOCAL work_mem = '32MB'");
+        const [m] = await tx.query<{ pos: number }>(
+          'SELECT greatest((SELECT coalesce(max(pos), 0) FROM change_log), trimmed_upto) AS pos FROM change_log_meta',
+        );
+        // Each row's message comes out of the database as JSON text (see snapshotMessageSql).
+        const rows = req.changesOnly
+          ? []
+          : await tx.query<{ m: string }>(
+              `SELECT ${snapshotMessageSql(shape, table)} AS m FROM ${ident(table.name)} t WHERE ${sql} ORDER BY t.id`,
+              params,
+            );
+        return { pos: Number(m?.pos ?? 0), rows };
+      },
+      { readOnly: true },
+    );
+    const answer = this.#ok(shape, table, req, makeHandle(pos, identity), { pos: 0, op: INF }, [], pos, true);
+    answer.text = messagesJson(
+      rows.map((r) => r.m),
+      answer.body,
+    );
+    return answer;
+  }
+
+  #ok(
+    shape: BoundShape,
+    table: TableInfo,
+    req: ShapeRequest,
+    handle: string,
+    offset: LogOffset,
+    messages: (ChangeMessage | ControlMessage)[],
+    head: number,
+    upToDate: boolean,
+  ): ShapeAnswer {
+    const headers: Record<string, string> = {
+      'electric-handle': handle,
+      'electric-offset': formatOffset(offset),
+    };
+    if (req.live) headers['electric-cursor'] = nextCursor(req.cursor);
+    else headers['electric-schema'] = this.#schema(shape, table);
+    const body = [...messages];
+    if (upToDate) {
+      headers['electric-up-to-date'] = 'true';
+      // Positions are global and commit-ordered: nothing at or below `head` can still arrive.
+      body.push({
+        headers: { control: 'up-to-date', global_last_seen_lsn: String(Math.max(head, offset.pos)) },
+      });
+    }
+    return { status: 200, headers, body };
+  }
+
+  #mustRefetch(identity: string): ShapeAnswer {
+    return {
+      status: 409,
+      headers: { 'electric-handle': makeHandle(this.feed.head, identity) },
+      body: [{ headers: { control: 'must-refetch' } }],
+    };
+  }
+
+  #schema(shape: BoundShape, table: TableInfo): string {
+    const key = `${table.name}|${shape.access.columns.join(',')}`;
+    let s = this.#schemas.get(key);
+    if (!s) {
+      const out: Record<string, ColumnSchema> = {};
+      for (const c of shape.access.columns) {
+        const t = table.types[c];
+        if (!t) throw new Error(`shape ${shape.def.name}: column ${c} is not in ${table.name}`);
+        out[c] = t;
+      }
+      s = JSON.stringify(out);
+      this.#schemas.set(key, s);
+    }
+    return s;
+  }
+}
