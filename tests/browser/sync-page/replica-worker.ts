@@ -1,0 +1,4 @@
+/** The shared PGlite worker of the test page (multi-tab mode). */
+import { runReplicaWorker } from '@comanda/sync/worker';
+
+runReplicaWorker();
