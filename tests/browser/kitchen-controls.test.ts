@@ -85,7 +85,7 @@ describe('kitchen display: thresholds, recall, mute, language, connection line',
       const since = (await label()).match(/desde (\d\d:\d\d)/)![1];
       await page.reload();
       await expect.poll(label, { timeout: 60_000 }).toContain(`Sin conexión desde ${since}`);
-      expect(await label()).toMatch(/Actualizado \d\d:\d\d/);
+      await expect.poll(label).toMatch(/Actualizado \d\d:\d\d/);
       await context.setOffline(false);
       await expect.poll(label, { timeout: 60_000 }).toContain('En línea');
 
@@ -94,7 +94,7 @@ describe('kitchen display: thresholds, recall, mute, language, connection line',
       await page.getByRole('dialog').getByRole('button', { name: 'English' }).click();
       await page.getByRole('dialog').getByRole('button', { name: 'Close' }).click();
       await ticket(page, late).getByRole('button', { name: 'Ready' }).waitFor();
-      expect(await label()).toContain('Online');
+      await expect.poll(label).toContain('Online');
       await context.close();
     },
   );

@@ -32,8 +32,8 @@ describe('kitchen display', () => {
     expect(text).toContain(p0!.name);
     expect(text).toContain('sin sal');
     expect(text).toContain(p1!.name);
-    expect(await page.getByTestId('queue-count').innerText()).toBe('1');
-    expect(await page.getByTestId('connection').getAttribute('data-state')).toBe('online');
+    await expect.poll(() => page.getByTestId('queue-count').innerText()).toBe('1');
+    await expect.poll(() => page.getByTestId('connection').getAttribute('data-state')).toBe('online');
 
     // Who sent it: the waiter by name; a diner's round (confirmed by the waiter) as "Comensal".
     const { user } = await s.login(demo.users.waiterCentro);
@@ -70,7 +70,7 @@ describe('kitchen display', () => {
       await ticket(page, norte).waitFor({ timeout: 30_000 });
       expect(await ticket(page, norte).innerText()).toContain(demo.tables(demo.norte.id)[0]!.code);
       expect(await ticket(page, centro).count()).toBe(0);
-      expect(await page.getByTestId('queue-count').innerText()).toBe('1');
+      await expect.poll(() => page.getByTestId('queue-count').innerText()).toBe('1');
       await context.close();
     },
   );
