@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { createSyncClient, PgliteStore, StaffAuth, staticAuth, type SyncClient } from '@comanda/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { shapeServerOf } from '../../server/src/shapes/index.ts';
 import { demo } from '../support/demo.ts';
 import { applied, openTable, roundArgs, staffTokens, type Staff } from '../support/floor.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
@@ -206,6 +207,78 @@ describe('replica: shapes into PGlite, overlay confirmed by txid', { timeout: 18
     await until(
       async () => JSON.stringify(await replicaRows(second)) === JSON.stringify(await serverRows(s)),
     );
+    await second.close();
+  });
+
+  it('starts over cleanly when the log it needs was trimmed while it was closed (409 must-refetch)', async () => {
+    const dataDir = join(dir, 'refetch');
+    const requests: URL[] = [];
+    const recording: typeof fetch = (input, init) => {
+      requests.push(new URL(input instanceof Request ? input.url : String(input)));
+      return fetch(input, init);
+    };
+    const kitchen = () =>
+      createSyncClient({
+        baseUrl: s.url,
+        auth: staticAuth(t.kitchenCentro),
+        store: new PgliteStore({ dataDir }),
+        shapes: ['kitchen_rounds', 'kitchen_items'],
+        fetch: recording,
+      });
+    const kitchenRows = (c: SyncClient<PgliteStore>) =>
+      c.store.query<{ id: string }>('SELECT id::text FROM round ORDER BY id');
+    const serverKitchen = () =>
+      s.db.query<{ id: string }>(
+        `SELECT id::text FROM round WHERE branch_id = $1 AND status IN ('IN_KITCHEN', 'READY') ORDER BY id`,
+        [demo.centro.id],
+      );
+    const serverItems = () =>
+      s.db.query<{ id: string }>(
+        `SELECT i.id::text FROM round_item i JOIN round r ON r.id = i.round_id
+          WHERE r.branch_id = $1 AND r.status IN ('IN_KITCHEN', 'READY') ORDER BY i.id`,
+        [demo.centro.id],
+      );
+
+    // A round in the kitchen, synced; then the tablet is switched off.
+    const sessionId = await openTable(s, t.waiterCentro, demo.tables(demo.centro.id)[7]!.id);
+    const served = roundArgs(sessionId, demo.centro.id);
+    await applied(s, t.waiterCentro, 'round.submit', served);
+    const first = await kitchen();
+    expect(await first.synced()).toBe(true);
+    expect((await kitchenRows(first)).map((r) => r.id)).toContain(served.roundId);
+    const saved = await first.store.position('kitchen_rounds');
+    await first.close();
+
+    // While it is off: that round leaves the kitchen, a new one arrives, and the log is trimmed.
+    await applied(s, t.kitchenCentro, 'round.ready', { roundId: served.roundId });
+    await applied(s, t.waiterCentro, 'round.served', { roundId: served.roundId });
+    const fresh = roundArgs(sessionId, demo.centro.id);
+    await applied(s, t.waiterCentro, 'round.submit', fresh);
+    const shapes = shapeServerOf(s.server.ctx)!;
+    await shapes.feed.catchUp();
+    expect(await shapes.feed.trim(-60_000)).toBeGreaterThan(0);
+
+    requests.length = 0;
+    const second = await kitchen();
+    await until(async () => {
+      const ids = (await kitchenRows(second)).map((r) => r.id);
+      return ids.includes(fresh.roundId) && !ids.includes(served.roundId);
+    });
+    const rounds = requests.filter((u) => u.pathname === '/api/shapes/kitchen_rounds');
+    // It asked from where it stopped, was told to start over, and did: from -1, once.
+    expect(rounds[0]?.searchParams.get('offset')).toBe(saved!.offset);
+    expect(rounds.filter((u) => u.searchParams.get('offset') === '-1')).toHaveLength(1);
+    // The replica is exactly the server's kitchen: the served round gone, no row twice, items too.
+    expect(await kitchenRows(second)).toEqual(await serverKitchen());
+    await until(
+      async () =>
+        JSON.stringify(await second.store.query('SELECT id::text FROM round_item ORDER BY id')) ===
+        JSON.stringify(await serverItems()),
+    );
+    // And it goes on live from the new position.
+    const later = roundArgs(sessionId, demo.centro.id);
+    await applied(s, t.waiterCentro, 'round.submit', later);
+    await until(async () => (await kitchenRows(second)).some((r) => r.id === later.roundId));
     await second.close();
   });
 
