@@ -5,7 +5,7 @@
  * measured in the same run. The ratio round.submit/s : pgbench -S tps is the figure that matters.
  *
  * Env: BENCH_SECONDS (per level, default 8), BENCH_CPU_PROF_DIR (CPU profiles of the server processes), BENCH_PG_URL (admin URL, default postgres://postgres@127.0.0.1:5432/postgres),
- * PGBENCH (path to pgbench).
+ * PGBENCH (path to pgbench), BENCH_WRITE_PGLITE=0 (PostgreSQL only).
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
@@ -399,7 +399,8 @@ async function pgbenchSelectOnly(): Promise<Record<string, number> | { skipped: 
 
 export async function run(): Promise<object> {
   const loadBefore = os.loadavg()[0];
-  const pglite = await benchPglite();
+  // BENCH_WRITE_PGLITE=0 leaves PGlite out (a quicker run when only PostgreSQL changed).
+  const pglite = process.env.BENCH_WRITE_PGLITE === '0' ? undefined : await benchPglite();
   const pg = await benchPostgres();
   const pgbench = await pgbenchSelectOnly();
   const at = (figs: LevelFigures[], c: number) => figs.find((f) => f.concurrency === c)!;

@@ -1,12 +1,7 @@
 /** Postgres mode: a real PostgreSQL server through the `postgres` driver. */
+import net from 'node:net';
 import postgres from 'postgres';
-import {
-  type Db,
-  type Queryable,
-  type Row,
-  type Transaction,
-  type TransactionSequence,
-} from './types.ts';
+import { type Db, type Queryable, type Row, type Transaction, type TransactionSequence } from './types.ts';
 
 type Sql = postgres.Sql | postgres.TransactionSql | postgres.ReservedSql;
 
@@ -126,11 +121,42 @@ export interface PostgresOptions {
   max?: number;
 }
 
+/**
+ * A connection to PostgreSQL whose writes of one tick leave in one system call. The driver flushes
+ * its buffer whenever it passes 1 KiB, so a pipelined mutation (its statements, the result row,
+ * COMMIT) went out as several small TCP writes, each waking the backend; corked until the end of
+ * the tick, Node sends them together (writev): about 15% less CPU per round.submit in the server
+ * and in PostgreSQL, and 17-20% more rounds/s at c=32 (bench write-path, alternating runs). What is
+ * written, and in what order, is unchanged. The socket is handed over still connecting (the driver
+ * writes its startup message into it): a failed connect is an 'error' and a 'close', as with the
+ * driver's own socket.
+ */
+function coalescingSocket(o: { host: string[]; port: number[]; path?: string | false }): net.Socket {
+  const s = o.path ? net.connect(o.path) : net.connect(o.port[0]!, o.host[0]!);
+  s.setNoDelay(true);
+  const write = s.write.bind(s) as (...a: unknown[]) => boolean;
+  let corked = false;
+  s.write = ((...a: unknown[]) => {
+    if (!corked) {
+      corked = true;
+      s.cork();
+      process.nextTick(() => {
+        corked = false;
+        s.uncork();
+      });
+    }
+    return write(...a);
+  }) as typeof s.write;
+  return s;
+}
+
 /** Connects to `url` (postgres://...). */
 export async function openPostgres(url: string, opts: PostgresOptions = {}): Promise<Db> {
   const sql = postgres(url, {
     max: opts.max ?? 20,
     onnotice: () => {},
+    // The driver's `socket` option (a function returning the socket) is missing from its types.
+    ...({ socket: coalescingSocket } as object),
     // int8 as number, like PGlite (see pglite.ts); everything else keeps the driver's defaults.
     types: {
       int8: { to: 20, from: [20], serialize: (v: number) => String(v), parse: (v: string) => Number(v) },
