@@ -58,9 +58,36 @@ async function replay(s: ChildServer, token: string) {
   client.retryNow();
   const drained = await client.drained(300_000);
   const ms = performance.now() - t0;
-  const [row] = await s.sql<{ n: number }[]>`SELECT count(*)::int AS n FROM applied_mutation`;
+  const [row] = await s.sql<
+    { n: number }[]
+  >`SELECT count(*)::int AS n FROM applied_mutation WHERE name IN ('session.open', 'round.submit')`;
   await client.close();
-  return { queued, drained, replayMs: Math.round(ms), serverApplied: row!.n, targetMs: 3000 };
+  return { queued, drained, replayMs: Math.round(ms), serverApplied: row!.n };
+}
+
+/**
+ * The replay three times, each on a fresh database (run-to-run spread here is large): median and
+ * every run. The first on `main`, whose 1,000 mutations are then the rows of the idle client.
+ */
+async function replays(main: ChildServer, token: string) {
+  const runs = [await replay(main, token)];
+  for (let i = 0; i < 2; i++) {
+    const s = await startChildServer(3900 + Math.floor(Math.random() * 90));
+    try {
+      runs.push(await replay(s, await login(s.url, demo.users.waiterCentro)));
+    } finally {
+      await s.close();
+    }
+  }
+  const sorted = runs.map((r) => r.replayMs).sort((x, y) => x - y);
+  return {
+    queued: runs[0]!.queued,
+    drained: runs.every((r) => r.drained),
+    serverApplied: runs.map((r) => r.serverApplied),
+    replayMs: sorted[1],
+    allMs: runs.map((r) => r.replayMs),
+    targetMs: 3000,
+  };
 }
 
 async function seedRounds(s: ChildServer) {
@@ -189,7 +216,7 @@ export async function run(): Promise<object> {
   try {
     const waiter = await login(s.url, demo.users.waiterCentro);
     const out: Record<string, unknown> = {};
-    if (parts.has('replay')) out.replay1000 = await replay(s, waiter);
+    if (parts.has('replay')) out.replay1000 = await replays(s, waiter);
     // Before the 10,000-round phase: its garbage would be collected during the idle minute.
     if (parts.has('idle'))
       out.idleClient = await idleCpu(s, waiter, Number(process.env.BENCH_IDLE_SECONDS ?? 60));
