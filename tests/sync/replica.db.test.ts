@@ -19,6 +19,16 @@ const until = async (what: () => Promise<boolean> | boolean, ms = 15_000) => {
   throw new Error('timed out waiting');
 };
 
+/** A fetch that notes the URL of every request it makes (to assert the offsets a client asks for). */
+const recordingFetch = () => {
+  const requests: URL[] = [];
+  const recording: typeof fetch = (input, init) => {
+    requests.push(new URL(input instanceof Request ? input.url : String(input)));
+    return fetch(input, init);
+  };
+  return { requests, recording };
+};
+
 /** The server's rows of the centro branch, as the replica should hold them. */
 const serverRows = async (s: TestServer) => ({
   round: await s.db.query<{ id: string; status: string }>(
@@ -162,11 +172,7 @@ describe('replica: shapes into PGlite, overlay confirmed by txid', { timeout: 18
 
   it('resumes from the persisted shape position after a reopen instead of syncing from zero', async () => {
     const dataDir = join(dir, 'resume');
-    const requests: URL[] = [];
-    const recording: typeof fetch = (input, init) => {
-      requests.push(new URL(input instanceof Request ? input.url : String(input)));
-      return fetch(input, init);
-    };
+    const { requests, recording } = recordingFetch();
     const first = await createSyncClient({
       baseUrl: s.url,
       auth: staticAuth(t.waiterCentro),
@@ -212,11 +218,7 @@ describe('replica: shapes into PGlite, overlay confirmed by txid', { timeout: 18
 
   it('starts over cleanly when the log it needs was trimmed while it was closed (409 must-refetch)', async () => {
     const dataDir = join(dir, 'refetch');
-    const requests: URL[] = [];
-    const recording: typeof fetch = (input, init) => {
-      requests.push(new URL(input instanceof Request ? input.url : String(input)));
-      return fetch(input, init);
-    };
+    const { requests, recording } = recordingFetch();
     const kitchen = () =>
       createSyncClient({
         baseUrl: s.url,
