@@ -131,23 +131,31 @@ export interface PostgresOptions {
  * writes its startup message into it): a failed connect is an 'error' and a 'close', as with the
  * driver's own socket.
  */
-function coalescingSocket(o: { host: string[]; port: number[]; path?: string | false }): net.Socket {
-  const s = o.path ? net.connect(o.path) : net.connect(o.port[0]!, o.host[0]!);
-  s.setNoDelay(true);
-  const write = s.write.bind(s) as (...a: unknown[]) => boolean;
-  let corked = false;
-  s.write = ((...a: unknown[]) => {
-    if (!corked) {
-      corked = true;
-      s.cork();
-      process.nextTick(() => {
-        corked = false;
-        s.uncork();
-      });
-    }
-    return write(...a);
-  }) as typeof s.write;
-  return s;
+function coalescingSockets() {
+  // Like the driver's own sockets: each new connection goes to the next host of a multi-host URL,
+  // and carries `host` (the driver names it to TLS for SNI and certificate checks).
+  let next = 0;
+  return (o: { host: string[]; port: number[]; path?: string | false }): net.Socket => {
+    const i = next++ % o.host.length;
+    const host = o.host[i]!;
+    const port = o.port[i] ?? o.port[0]!;
+    const s = Object.assign(o.path ? net.connect(o.path) : net.connect(port, host), { host, port });
+    s.setNoDelay(true);
+    const write = s.write.bind(s) as (...a: unknown[]) => boolean;
+    let corked = false;
+    s.write = ((...a: unknown[]) => {
+      if (!corked) {
+        corked = true;
+        s.cork();
+        process.nextTick(() => {
+          corked = false;
+          s.uncork();
+        });
+      }
+      return write(...a);
+    }) as typeof s.write;
+    return s;
+  };
 }
 
 /** Connects to `url` (postgres://...). */
@@ -156,7 +164,7 @@ export async function openPostgres(url: string, opts: PostgresOptions = {}): Pro
     max: opts.max ?? 20,
     onnotice: () => {},
     // The driver's `socket` option (a function returning the socket) is missing from its types.
-    ...({ socket: coalescingSocket } as object),
+    ...({ socket: coalescingSockets() } as object),
     // int8 as number, like PGlite (see pglite.ts); everything else keeps the driver's defaults.
     types: {
       int8: { to: 20, from: [20], serialize: (v: number) => String(v), parse: (v: string) => Number(v) },
