@@ -74,10 +74,6 @@ export async function run() {
     const { context, page } = await openKitchen(browser, proxy);
     await page.locator('[data-testid="empty-state"][data-kind="empty"]').waitFor({ timeout: 120_000 });
     const signInToSyncedMs = performance.now() - t;
-    // The replica reaches IndexedDB in a deferred flush (sync/src/stores/replica-db.ts): the first one
-    // writes the whole new database and takes a second or two. A reload before it ends finds no replica
-    // and says "no data offline" (true, but not what this measures), so give it time first.
-    await new Promise((r) => setTimeout(r, 5_000));
 
     // Offline reload (three times; median): app from the service worker, the empty queue from the replica.
     const offlineReloads: number[] = [];

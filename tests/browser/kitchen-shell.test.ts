@@ -60,6 +60,8 @@ describe('kitchen display: app shell', () => {
 
   it('starts from cold with the network down once opened before, still signed in', async () => {
     const { context, page } = await openKitchen(browser, s);
+    // The moment it says it synced (an empty queue, not "loading"), what it synced is on the device.
+    await page.locator('[data-testid="empty-state"][data-kind="empty"]').waitFor({ timeout: 90_000 });
     await context.setOffline(true);
     const started = Date.now();
     await page.reload();
@@ -68,6 +70,8 @@ describe('kitchen display: app shell', () => {
     // Signed in, and saying it is offline instead of pretending to be empty.
     expect(await page.getByTestId('connection').getAttribute('data-state')).toBe('offline');
     expect(await page.getByTestId('stale-warning').isVisible()).toBe(true);
+    // The queue it had, from the replica: empty and possibly stale, never "no saved data".
+    await page.locator('[data-testid="empty-state"][data-kind="stale-empty"]').waitFor({ timeout: 30_000 });
     console.log(`offline reload: ${offlineReloadMs} ms`);
     await context.close();
   });

@@ -305,6 +305,9 @@ export class PgliteStore implements LocalStore {
     });
     // A live answer with nothing new only moved the position: no view changed.
     if (b.changes.length || b.replace || b.txids.length) this.#changes.emit();
+    // A whole snapshot is on disk before the shape counts as synced (a replica in a worker defers
+    // other flushes): a device that says it synced can be reloaded offline at once and still has it.
+    if (b.replace) await flushNow(this.pg);
   }
 
   async #ensureTable(tx: Q, table: string, shape: string, schema: ShapeSchema): Promise<void> {
