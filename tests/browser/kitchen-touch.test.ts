@@ -4,6 +4,8 @@ import { demo } from '../support/demo.ts';
 import type { TestServer } from '../support/server.ts';
 import { doneTicket, kitchenRig, openKitchen, ticket, waiter } from './kitchen-support.ts';
 
+const PHONE = { width: 390, height: 844 };
+
 // A cook in a hurry taps twice, and some kitchens use a phone instead of a tablet.
 describe('kitchen display: a double tap on "Listo", and a phone in portrait', () => {
   let s: TestServer;
@@ -53,10 +55,7 @@ describe('kitchen display: a double tap on "Listo", and a phone in portrait', ()
         { productIndex: 2, qty: 1, notes: 'sin cebolla, bien cocido, cortado en cuatro para compartir' },
         { productIndex: 3, qty: 3 },
       ]);
-      const { context, page } = await openKitchen(browser, s, demo.users.kitchenCentro, {
-        width: 390,
-        height: 844,
-      });
+      const { context, page } = await openKitchen(browser, s, demo.users.kitchenCentro, PHONE);
       await ticket(page, roundId).waitFor({ timeout: 90_000 });
 
       const layout = await page.evaluate(() => ({
@@ -66,13 +65,13 @@ describe('kitchen display: a double tap on "Listo", and a phone in portrait', ()
       expect(layout.scrollWidth).toBeLessThanOrEqual(layout.innerWidth);
       const t = (await ticket(page, roundId).boundingBox())!;
       expect(t.x).toBeGreaterThanOrEqual(0);
-      expect(t.x + t.width).toBeLessThanOrEqual(390);
+      expect(t.x + t.width).toBeLessThanOrEqual(PHONE.width);
       const button = (await ticket(page, roundId).getByTestId('ready-button').boundingBox())!;
       expect(button.height).toBeGreaterThanOrEqual(44);
-      expect(button.x + button.width).toBeLessThanOrEqual(390);
+      expect(button.x + button.width).toBeLessThanOrEqual(PHONE.width);
       // The connection line stays on screen.
       const status = (await page.getByTestId('connection').boundingBox())!;
-      expect(status.x + status.width).toBeLessThanOrEqual(390);
+      expect(status.x + status.width).toBeLessThanOrEqual(PHONE.width);
       expect(await ticket(page, roundId).innerText()).toContain('sin cebolla');
       await context.close();
     },
