@@ -4,6 +4,11 @@
  * - write-to-visible: a mutation (serviceCall.create) is sent, and the time until each of 1, 50 or
  *   200 live ShapeStreams following `service_calls` has the new row (the clients spread over 4
  *   worker threads, as over devices; the clock is shared by the threads);
+ * - the same with protocol-level clients (shape-clients.worker.mjs): the long-poll loop of the
+ *   protocol over raw keep-alive connections, a fraction of a ShapeStream's CPU. Real devices bring
+ *   their own CPU; here every client shares the server's 2 cores, and 200 ShapeStreams cost about 5
+ *   times the server's own CPU per change, so the ShapeStream figure measures mostly the clients;
+ *   this one measures mostly the server;
  * - initial sync of `rounds` for a branch scaled to 10,000 rounds (time and bytes);
  * - server memory per live client (server RSS before and after 2,000 parked long-polls).
  */
@@ -120,10 +125,20 @@ async function api(url: string, token: string, name: string, args: unknown) {
   if (r?.status !== 'applied') throw new Error(`${name}: ${JSON.stringify(r)}`);
 }
 
-/** Live clients spread over worker threads, as they would be spread over devices. */
-const WORKERS = 4;
+/** Unmeasured writes before each level's measured ones. */
+const WARMUP_WRITES = 3;
 
-async function latency(box: Box, token: string, sessionId: string, clients: number, writes: number) {
+/** Live clients spread over worker threads, as they would be spread over devices. */
+const WORKERS = Number(process.env.BENCH_SHAPES_WORKERS ?? 4);
+
+async function latency(
+  box: Box,
+  token: string,
+  sessionId: string,
+  clients: number,
+  writes: number,
+  client: 'shapestream' | 'protocol' = 'shapestream',
+) {
   const now = () => performance.timeOrigin + performance.now();
   const samples: number[] = [];
   const workers: Worker[] = [];
@@ -138,7 +153,15 @@ async function latency(box: Box, token: string, sessionId: string, clients: numb
     const slots = new SharedArrayBuffer(8 * count);
     times.push(new Float64Array(slots));
     const worker = new Worker(new URL('./shape-clients.worker.mjs', import.meta.url), {
-      workerData: { url: `${box.url}/api/shapes/service_calls`, token, count, times: slots, watched },
+      workerData: {
+        url: `${box.url}/api/shapes/service_calls`,
+        token,
+        count,
+        times: slots,
+        watched,
+        leanFetch: process.env.BENCH_SHAPES_FETCH !== 'builtin',
+        client,
+      },
     });
     workers.push(worker);
     ready.push(
@@ -150,10 +173,15 @@ async function latency(box: Box, token: string, sessionId: string, clients: numb
   }
   await Promise.all(ready);
   await waitLive(box.url, clients);
-  // CPU of the server process and of this one (the clients' threads included) over the writes.
-  const serverCpu0 = cpuMs(box.pid);
-  const benchCpu0 = process.cpuUsage();
-  for (let w = 0; w < writes; w++) {
+  // CPU of the server process and of this one (the clients' threads included) over the measured
+  // writes. The first few writes are not measured: they warm up the server's JIT on this path.
+  let serverCpu0 = 0;
+  let benchCpu0 = process.cpuUsage();
+  for (let w = -WARMUP_WRITES; w < writes; w++) {
+    if (w === 0) {
+      serverCpu0 = cpuMs(box.pid);
+      benchCpu0 = process.cpuUsage();
+    }
     const id = randomUUID();
     for (const t of times) t.fill(0);
     watchedId.fill(0);
@@ -163,7 +191,7 @@ async function latency(box: Box, token: string, sessionId: string, clients: numb
     const until = Date.now() + 5_000;
     while (Date.now() < until && times.some((t) => t.some((x) => x === 0)))
       await new Promise((r) => setTimeout(r, 2));
-    for (const t of times) for (const x of t) if (x > 0) samples.push(x - t0);
+    if (w >= 0) for (const t of times) for (const x of t) if (x > 0) samples.push(x - t0);
     await waitLive(box.url, clients, 5_000);
   }
   const serverCpu = cpuMs(box.pid) - serverCpu0;
@@ -174,6 +202,7 @@ async function latency(box: Box, token: string, sessionId: string, clients: numb
   const per = (ms: number) => Math.round((ms / Math.max(1, samples.length)) * 1000) / 1000;
   return {
     clients,
+    client,
     writes,
     deliveries: samples.length,
     p50ms: pct(samples, 50),
@@ -255,7 +284,7 @@ async function measure(box: Box) {
   const sessionId = randomUUID();
   await api(box.url, token, 'session.open', { sessionId, tableId: demo.tables(demo.centro.id)[0]!.id });
   // BENCH_SHAPES_PARTS=memory,latency,initial picks parts; BENCH_SHAPES_CLIENTS=1,50,200 the levels.
-  const parts = (process.env.BENCH_SHAPES_PARTS ?? 'memory,latency,initial').split(',');
+  const parts = (process.env.BENCH_SHAPES_PARTS ?? 'memory,latency,protocol,initial').split(',');
   const levels = (process.env.BENCH_SHAPES_CLIENTS ?? '1,50,200').split(',').map(Number);
   // Memory first, on a server that has done little yet: garbage from the other phases being returned
   // to the OS would otherwise hide the growth (it made the figure negative).
@@ -263,8 +292,15 @@ async function measure(box: Box) {
   const writeToVisible = [];
   if (parts.includes('latency'))
     for (const n of levels) writeToVisible.push(await latency(box, token, sessionId, n, n === 1 ? 50 : 20));
+  // The same with protocol-level clients (see shape-clients.worker.mjs): the server's share.
+  const writeToVisibleProtocolClients = [];
+  if (parts.includes('protocol'))
+    for (const n of levels)
+      writeToVisibleProtocolClients.push(
+        await latency(box, token, sessionId, n, n === 1 ? 50 : 20, 'protocol'),
+      );
   const initial = parts.includes('initial') ? await initialSync(box, token) : undefined;
-  return { writeToVisible, memory, initialSync: initial };
+  return { writeToVisible, writeToVisibleProtocolClients, memory, initialSync: initial };
 }
 
 export async function run(): Promise<object> {

@@ -1,4 +1,6 @@
 /** The Hono application: edge middleware, then the API routes of each feature. */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Http2ServerRequest, Http2ServerResponse } from 'node:http2';
 import { Hono } from 'hono';
 import { cors } from 'hono/cors';
 import { logger } from 'hono/logger';
@@ -16,7 +18,17 @@ export interface Feature {
   /** Routes mounted at the root (static apps at /kitchen, the Yjs relay at /yjs, ...). */
   root?: Hono<AppEnv>;
   health?: HealthContributor;
+  /**
+   * A request this feature answers straight from Node's request and response objects, before hono
+   * (the server's hottest request only): returns true when it took the request.
+   */
+  fastPath?: NodeFastPath;
 }
+
+export type NodeFastPath = (
+  req: IncomingMessage | Http2ServerRequest,
+  res: ServerResponse | Http2ServerResponse,
+) => boolean;
 
 export function createApp(ctx: AppContext, features: Feature[]) {
   const app = new Hono<AppEnv>();

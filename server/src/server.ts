@@ -1,11 +1,12 @@
 /** Starts a Comanda server: database, migrations, demo data, features, HTTP listener. Used by main.ts and by tests. */
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { createSecureServer, type ServerHttp2Session } from 'node:http2';
+import { createServer as createHttpServer, type ServerOptions } from 'node:http';
+import { createSecureServer, type SecureServerOptions, type ServerHttp2Session } from 'node:http2';
 import type { AddressInfo } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import { type ServerType, serve } from '@hono/node-server';
-import { createApp, type Feature } from './app.ts';
+import { createApp, type Feature, type NodeFastPath } from './app.ts';
 import { Tokens } from './auth/tokens.ts';
 import type { Config } from './config.ts';
 import type { AppContext } from './context.ts';
@@ -55,6 +56,15 @@ export async function startServer(config: Config, opts: { db?: Db } = {}): Promi
   const app = createApp(ctx, loaded);
 
   const tls = config.tlsCert && config.tlsKey;
+  // Features' fast paths see each request first; everything else goes to hono.
+  const fastPaths = loaded.flatMap((f) => (f.fastPath ? [f.fastPath] : []));
+  type Listener = (...args: Parameters<NodeFastPath>) => unknown;
+  const withFastPaths =
+    (hono: Listener): Listener =>
+    (req, res) => {
+      for (const fast of fastPaths) if (fast(req, res)) return;
+      return hono(req, res);
+    };
   const server: ServerType = await new Promise((resolve) => {
     const s = serve(
       {
@@ -63,14 +73,18 @@ export async function startServer(config: Config, opts: { db?: Db } = {}): Promi
         hostname: config.host,
         ...(tls
           ? {
-              createServer: createSecureServer,
+              createServer: ((options: SecureServerOptions, listener: Listener) =>
+                createSecureServer(options, withFastPaths(listener))) as never,
               serverOptions: {
                 cert: readFileSync(config.tlsCert!),
                 key: readFileSync(config.tlsKey!),
                 allowHTTP1: true,
               },
             }
-          : {}),
+          : {
+              createServer: ((options: ServerOptions, listener: Listener) =>
+                createHttpServer(options, withFastPaths(listener))) as never,
+            }),
       },
       () => resolve(s),
     );

@@ -33,3 +33,17 @@ export function onError(err: Error, c: Context) {
   console.error('[comanda] unexpected error', c.req.method, c.req.path, err);
   return errorJson(c, 500, 'INTERNAL', 'Something went wrong on the server; nothing was changed.');
 }
+
+/**
+ * What onError answers for `err`, as status and JSON text, for answers written without hono (the
+ * shape fast path). Same codes and messages; an unexpected error is logged and is a 500.
+ */
+export function errorBody(err: unknown, method: string | undefined, path: string): { status: number; body: string } {
+  const json = (status: number, code: ErrorCode, message: string, details?: unknown) => ({
+    status,
+    body: JSON.stringify({ error: details ? { code, message, details } : { code, message } }),
+  });
+  if (err instanceof AppError) return json(err.status, err.code, err.message, err.details);
+  console.error('[comanda] unexpected error', method, path.split('?')[0], err);
+  return json(500, 'INTERNAL', 'Something went wrong on the server; nothing was changed.');
+}

@@ -1,12 +1,9 @@
 /** GET /api/shapes/:name: the ElectricSQL shape protocol, scoped by the caller's token (CONTRACT.md "Shapes"). */
-import type { ServerResponse } from 'node:http';
-import type { Http2ServerResponse } from 'node:http2';
-import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response';
 import { type Context, Hono } from 'hono';
-import type { Feature } from '../app.ts';
-import { authenticate } from '../auth/principal.ts';
+import type { Feature, NodeFastPath } from '../app.ts';
+import { authenticate, type Principal, principalOf } from '../auth/principal.ts';
 import type { AppContext, AppEnv } from '../context.ts';
-import { AppError } from '../http/errors.ts';
+import { AppError, errorBody } from '../http/errors.ts';
 import { securityHeaders } from '../http/security-headers.ts';
 import { bindShape } from './access.ts';
 import { ChangeFeed } from './change-feed.ts';
@@ -15,6 +12,7 @@ import { parseShapeRequest } from './protocol.ts';
 import { ShapeServer } from './shape-server.ts';
 
 const servers = new WeakMap<AppContext, ShapeServer>();
+const SHAPES_PREFIX = '/api/shapes/';
 
 /**
  * Aborts when the client goes away, so a parked long-poll is let go. On Node the response's `close`
@@ -37,6 +35,15 @@ function queryOf(c: Context<AppEnv>): URLSearchParams {
   const raw = (c.env as { incoming?: { url?: string } } | undefined)?.incoming?.url ?? c.req.url;
   const at = raw.indexOf('?');
   return new URLSearchParams(at < 0 ? '' : raw.slice(at + 1));
+}
+
+/** A shape name from the path, decoded as hono decodes route parameters (undecodable: as it is). */
+function decodedName(raw: string): string {
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    return raw;
+  }
 }
 
 /** The running server's built-in shape server (undefined in scale-out mode), for tests and benchmarks. */
@@ -76,14 +83,43 @@ export async function shapesFeature(ctx: AppContext): Promise<Feature> {
   }
 
   const secure = await securityHeaders();
-  const api = new Hono<AppEnv>().get('/shapes/:name', authenticate({ allowDiner: true }), async (c) => {
-    const params = queryOf(c);
+
+  /** The built-in server's answer to one shape request of a known caller: status, headers and body text. */
+  async function builtinAnswer(
+    name: string,
+    params: URLSearchParams,
+    principal: Principal,
+    signal: AbortSignal,
+  ): Promise<{ status: number; headers: Record<string, string>; body: string }> {
     const parsed = parseShapeRequest(params);
     // Who may read what is decided before the parameters are looked at: a stranger learns nothing.
-    const shape = bindShape(c.req.param('name'), c.var.principal, parsed.ok ? parsed.req.branch : undefined);
+    const shape = bindShape(name, principal, parsed.ok ? parsed.req.branch : undefined);
     if (!parsed.ok)
       throw new AppError('VALIDATION_FAILED', 'Invalid shape request.', { errors: parsed.errors });
+    const answer = await builtin!.answer(shape, parsed.req, signal);
+    const body = answer.text ?? JSON.stringify(answer.body);
+    return {
+      status: answer.status,
+      headers: {
+        ...answer.headers,
+        'content-type': 'application/json; charset=utf-8',
+        'cache-control': 'no-store',
+      },
+      body,
+    };
+  }
+
+  const api = new Hono<AppEnv>().get('/shapes/:name', authenticate({ allowDiner: true }), async (c) => {
+    const params = queryOf(c);
     if (forward) {
+      const parsed = parseShapeRequest(params);
+      const shape = bindShape(
+        c.req.param('name'),
+        c.var.principal,
+        parsed.ok ? parsed.req.branch : undefined,
+      );
+      if (!parsed.ok)
+        throw new AppError('VALIDATION_FAILED', 'Invalid shape request.', { errors: parsed.errors });
       try {
         return await forward(shape, params, c.req.raw);
       } catch (e) {
@@ -101,34 +137,59 @@ export async function shapesFeature(ctx: AppContext): Promise<Feature> {
       }
     }
     const gone = clientGone(c);
-    const answer = await builtin!.answer(shape, parsed.req, gone.signal).finally(gone.release);
-    const body = answer.text ?? JSON.stringify(answer.body);
-    const headers = {
-      ...answer.headers,
-      'content-type': 'application/json; charset=utf-8',
-      'cache-control': 'no-store',
-    };
-    // Written straight to the socket, with the same security headers every answer has: a live
-    // shape answer is the server's most frequent one (every device, every change), and building a
-    // Response that hono and @hono/node-server then copy header by header was a third of its cost.
-    // Cross-origin callers (an Origin header) take the usual path, which adds the CORS headers.
-    const outgoing = (c.env as { outgoing?: ServerResponse | Http2ServerResponse } | undefined)?.outgoing;
-    if (outgoing && !c.req.header('origin')) {
-      if (!outgoing.writableEnded && !outgoing.destroyed) {
-        outgoing.writeHead(answer.status, {
-          ...secure,
-          ...headers,
-          'content-length': Buffer.byteLength(body),
-        });
-        outgoing.end(body);
-      }
-      return RESPONSE_ALREADY_SENT;
-    }
-    return new Response(body, { status: answer.status, headers });
+    const answer = await builtinAnswer(c.req.param('name'), params, c.var.principal, gone.signal).finally(
+      gone.release,
+    );
+    return new Response(answer.body, { status: answer.status, headers: answer.headers });
   });
+
+  /**
+   * Same-origin shape requests, answered before hono sees them: a live shape answer is the server's
+   * most frequent one (every device, every change, and the request that parks again right after),
+   * and hono's request and context objects, its middleware chain and a Response copied header by
+   * header into Node's were most of what each one cost. Same authentication, same answer, the same
+   * security headers every answer has, errors in the contract's format. Cross-origin requests (an
+   * Origin header: CORS headers to add) and Electric forwarding take the hono route above.
+   */
+  const fastPath: NodeFastPath | undefined =
+    builtin && !config.logRequests
+      ? (req, res) => {
+          const url = req.url ?? '';
+          if (req.method !== 'GET' || !url.startsWith(SHAPES_PREFIX) || req.headers.origin !== undefined)
+            return false;
+          const at = url.indexOf('?');
+          const rawName = url.slice(SHAPES_PREFIX.length, at < 0 ? undefined : at);
+          if (!rawName || rawName.includes('/')) return false;
+          const send = (status: number, headers: Record<string, string>, body: string) => {
+            if (res.writableEnded || res.destroyed) return;
+            res.writeHead(status, { ...secure, ...headers, 'content-length': Buffer.byteLength(body) });
+            res.end(body);
+          };
+          const controller = new AbortController();
+          const onClose = () => controller.abort();
+          res.once('close', onClose);
+          void (async () => {
+            try {
+              const principal = await principalOf(ctx, req.headers.authorization, { allowDiner: true });
+              const name = decodedName(rawName);
+              const params = new URLSearchParams(at < 0 ? '' : url.slice(at + 1));
+              const answer = await builtinAnswer(name, params, principal, controller.signal);
+              send(answer.status, answer.headers, answer.body);
+            } catch (e) {
+              const { status, body } = errorBody(e, req.method, url);
+              send(status, { 'content-type': 'application/json', 'cache-control': 'no-store' }, body);
+            } finally {
+              // Answered: the close that follows every response is no hang-up.
+              res.off('close', onClose);
+            }
+          })();
+          return true;
+        }
+      : undefined;
   return {
     name: 'shapes',
     api,
+    fastPath,
     health: () =>
       builtin ? { shapeFeed: { head: builtin.feed.head, liveClients: builtin.feed.waiting } } : {},
   };
