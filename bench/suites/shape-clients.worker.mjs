@@ -123,7 +123,7 @@ function connection(signal) {
 }
 
 /**
- * A protocol-level client (workerData.client === 'protocol'): the long-poll loop of the shape
+ * A protocol-level client (the slots after the first workerData.streams): the long-poll loop of the shape
  * protocol and nothing else (handle, offset, cursor, live, must-refetch), parsing each answer's JSON
  * as a device would. It costs a fraction of a ShapeStream's CPU, so 200 of them on the server's own 2
  * cores stand for 200 devices better: what is measured is then mostly the server.
@@ -166,7 +166,7 @@ async function protocolClient(i, signal) {
 for (let i = 0; i < count; i++) {
   const controller = new AbortController();
   controllers.push(controller);
-  if (workerData.client === 'protocol') {
+  if (i >= (workerData.streams ?? count)) {
     void protocolClient(i, controller.signal);
     continue;
   }

@@ -4,11 +4,11 @@
  * - write-to-visible: a mutation (serviceCall.create) is sent, and the time until each of 1, 50 or
  *   200 live ShapeStreams following `service_calls` has the new row (the clients spread over 4
  *   worker threads, as over devices; the clock is shared by the threads);
- * - the same with protocol-level clients (shape-clients.worker.mjs): the long-poll loop of the
- *   protocol over raw keep-alive connections, a fraction of a ShapeStream's CPU. Real devices bring
- *   their own CPU; here every client shares the server's 2 cores, and 200 ShapeStreams cost about 5
- *   times the server's own CPU per change, so the ShapeStream figure measures mostly the clients;
- *   this one measures mostly the server;
+ * - the same with mixed clients: 10 ShapeStreams, whose times are the figure, and the rest
+ *   protocol-level clients (shape-clients.worker.mjs: the protocol's long-poll loop over raw
+ *   keep-alive connections, a fraction of a ShapeStream's CPU). Real devices bring their own CPU;
+ *   here every client shares the server's 2 cores, and 200 ShapeStreams cost about 5 times the
+ *   server's own CPU per change, so the all-ShapeStream figure measures mostly the clients;
  * - initial sync of `rounds` for a branch scaled to 10,000 rounds (time and bytes);
  * - server memory per live client (server RSS before and after 2,000 parked long-polls).
  */
@@ -125,6 +125,9 @@ async function api(url: string, token: string, name: string, args: unknown) {
   if (r?.status !== 'applied') throw new Error(`${name}: ${JSON.stringify(r)}`);
 }
 
+/** ShapeStreams among the live clients of the mixed measurement. */
+const MIXED_STREAMS = 10;
+
 /** Unmeasured writes before each level's measured ones. */
 const WARMUP_WRITES = 3;
 
@@ -137,19 +140,34 @@ async function latency(
   sessionId: string,
   clients: number,
   writes: number,
-  client: 'shapestream' | 'protocol' = 'shapestream',
+  /** How many of the clients are ShapeStreams (the rest are protocol-level clients). */
+  streams = clients,
 ) {
   const now = () => performance.timeOrigin + performance.now();
   const samples: number[] = [];
+  const streamSamples: number[] = [];
+  /** Per worker, how many of its slots (the first ones) are ShapeStreams. */
+  const streamSlots: number[] = [];
   const workers: Worker[] = [];
   const ready: Promise<void>[] = [];
   // The row id being watched, and per worker the time each of its clients first held it (0: not yet).
   const watched = new SharedArrayBuffer(64);
   const watchedId = new Uint8Array(watched);
   const times: Float64Array[] = [];
-  for (let w = 0; w < Math.min(WORKERS, clients); w++) {
-    const count = Math.floor(clients / WORKERS) + (w < clients % WORKERS ? 1 : 0);
+  // Worker threads as devices: [clients, of which ShapeStreams]. Mixed, the ShapeStreams get a
+  // thread of their own, so their times are not those of a thread busy with 50 other clients.
+  const spread = (n: number, threads: number) =>
+    Array.from(
+      { length: Math.min(threads, n) },
+      (_, w) => Math.floor(n / threads) + (w < n % threads ? 1 : 0),
+    );
+  const plan: [number, number][] =
+    streams === clients
+      ? spread(clients, WORKERS).map((n) => [n, n])
+      : [[streams, streams], ...spread(clients - streams, WORKERS).map((n): [number, number] => [n, 0])];
+  for (const [count, streamsHere] of plan) {
     if (!count) continue;
+    streamSlots.push(streamsHere);
     const slots = new SharedArrayBuffer(8 * count);
     times.push(new Float64Array(slots));
     const worker = new Worker(new URL('./shape-clients.worker.mjs', import.meta.url), {
@@ -160,7 +178,7 @@ async function latency(
         times: slots,
         watched,
         leanFetch: process.env.BENCH_SHAPES_FETCH !== 'builtin',
-        client,
+        streams: streamsHere,
       },
     });
     workers.push(worker);
@@ -191,7 +209,14 @@ async function latency(
     const until = Date.now() + 5_000;
     while (Date.now() < until && times.some((t) => t.some((x) => x === 0)))
       await new Promise((r) => setTimeout(r, 2));
-    if (w >= 0) for (const t of times) for (const x of t) if (x > 0) samples.push(x - t0);
+    if (w >= 0)
+      times.forEach((t, k) =>
+        t.forEach((x, i) => {
+          if (x <= 0) return;
+          samples.push(x - t0);
+          if (i < streamSlots[k]!) streamSamples.push(x - t0);
+        }),
+      );
     await waitLive(box.url, clients, 5_000);
   }
   const serverCpu = cpuMs(box.pid) - serverCpu0;
@@ -202,11 +227,13 @@ async function latency(
   const per = (ms: number) => Math.round((ms / Math.max(1, samples.length)) * 1000) / 1000;
   return {
     clients,
-    client,
+    shapeStreams: streams,
     writes,
     deliveries: samples.length,
-    p50ms: pct(samples, 50),
-    p99ms: pct(samples, 99),
+    // At the ShapeStreams; with protocol-level clients besides, over every client too.
+    p50ms: pct(streamSamples, 50),
+    p99ms: pct(streamSamples, 99),
+    ...(streams < clients ? { everyClient: { p50ms: pct(samples, 50), p99ms: pct(samples, 99) } } : {}),
     cpuMsPerDelivery: { server: per(serverCpu), clients: per(benchCpu) },
   };
 }
@@ -284,7 +311,7 @@ async function measure(box: Box) {
   const sessionId = randomUUID();
   await api(box.url, token, 'session.open', { sessionId, tableId: demo.tables(demo.centro.id)[0]!.id });
   // BENCH_SHAPES_PARTS=memory,latency,initial picks parts; BENCH_SHAPES_CLIENTS=1,50,200 the levels.
-  const parts = (process.env.BENCH_SHAPES_PARTS ?? 'memory,latency,protocol,initial').split(',');
+  const parts = (process.env.BENCH_SHAPES_PARTS ?? 'memory,latency,mixed,initial').split(',');
   const levels = (process.env.BENCH_SHAPES_CLIENTS ?? '1,50,200').split(',').map(Number);
   // Memory first, on a server that has done little yet: garbage from the other phases being returned
   // to the OS would otherwise hide the growth (it made the figure negative).
@@ -292,15 +319,16 @@ async function measure(box: Box) {
   const writeToVisible = [];
   if (parts.includes('latency'))
     for (const n of levels) writeToVisible.push(await latency(box, token, sessionId, n, n === 1 ? 50 : 20));
-  // The same with protocol-level clients (see shape-clients.worker.mjs): the server's share.
-  const writeToVisibleProtocolClients = [];
-  if (parts.includes('protocol'))
+  // The same number of live clients, of which at most MIXED_STREAMS are ShapeStreams and the rest
+  // protocol-level clients (see shape-clients.worker.mjs).
+  const writeToVisibleMixed = [];
+  if (parts.includes('mixed'))
     for (const n of levels)
-      writeToVisibleProtocolClients.push(
-        await latency(box, token, sessionId, n, n === 1 ? 50 : 20, 'protocol'),
+      writeToVisibleMixed.push(
+        await latency(box, token, sessionId, n, n === 1 ? 50 : 20, Math.min(n, MIXED_STREAMS)),
       );
   const initial = parts.includes('initial') ? await initialSync(box, token) : undefined;
-  return { writeToVisible, writeToVisibleProtocolClients, memory, initialSync: initial };
+  return { writeToVisible, writeToVisibleMixed, memory, initialSync: initial };
 }
 
 export async function run(): Promise<object> {
