@@ -84,6 +84,16 @@ export async function shapesFeature(ctx: AppContext): Promise<Feature> {
 
   const secure = await securityHeaders();
 
+  /** The request's shape, bound to the caller, and its protocol parameters; 403/404/400 otherwise. */
+  function shapeRequest(name: string, params: URLSearchParams, principal: Principal) {
+    const parsed = parseShapeRequest(params);
+    // Who may read what is decided before the parameters are looked at: a stranger learns nothing.
+    const shape = bindShape(name, principal, parsed.ok ? parsed.req.branch : undefined);
+    if (!parsed.ok)
+      throw new AppError('VALIDATION_FAILED', 'Invalid shape request.', { errors: parsed.errors });
+    return { shape, req: parsed.req };
+  }
+
   /** The built-in server's answer to one shape request of a known caller: status, headers and body text. */
   async function builtinAnswer(
     name: string,
@@ -91,12 +101,8 @@ export async function shapesFeature(ctx: AppContext): Promise<Feature> {
     principal: Principal,
     signal: AbortSignal,
   ): Promise<{ status: number; headers: Record<string, string>; body: string }> {
-    const parsed = parseShapeRequest(params);
-    // Who may read what is decided before the parameters are looked at: a stranger learns nothing.
-    const shape = bindShape(name, principal, parsed.ok ? parsed.req.branch : undefined);
-    if (!parsed.ok)
-      throw new AppError('VALIDATION_FAILED', 'Invalid shape request.', { errors: parsed.errors });
-    const answer = await builtin!.answer(shape, parsed.req, signal);
+    const { shape, req } = shapeRequest(name, params, principal);
+    const answer = await builtin!.answer(shape, req, signal);
     const body = answer.text ?? JSON.stringify(answer.body);
     return {
       status: answer.status,
@@ -112,14 +118,7 @@ export async function shapesFeature(ctx: AppContext): Promise<Feature> {
   const api = new Hono<AppEnv>().get('/shapes/:name', authenticate({ allowDiner: true }), async (c) => {
     const params = queryOf(c);
     if (forward) {
-      const parsed = parseShapeRequest(params);
-      const shape = bindShape(
-        c.req.param('name'),
-        c.var.principal,
-        parsed.ok ? parsed.req.branch : undefined,
-      );
-      if (!parsed.ok)
-        throw new AppError('VALIDATION_FAILED', 'Invalid shape request.', { errors: parsed.errors });
+      const { shape } = shapeRequest(c.req.param('name'), params, c.var.principal);
       try {
         return await forward(shape, params, c.req.raw);
       } catch (e) {
