@@ -12,6 +12,28 @@ describe('a table from seating to clearing', () => {
   });
   afterAll(() => s?.close());
 
+  it('says in Server-Timing how long the batch took to commit', async () => {
+    const sent = performance.now();
+    const res = await fetch(`${s.url}/api/mutations`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${t.waiterCentro}`, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        mutations: [
+          {
+            id: randomUUID(),
+            name: 'session.open',
+            args: { sessionId: randomUUID(), tableId: demo.tables(demo.centro.id)[2]!.id },
+          },
+        ],
+      }),
+    });
+    const roundTrip = performance.now() - sent;
+    expect(((await res.json()) as { results: { status: string }[] }).results[0]!.status).toBe('applied');
+    const dur = Number(/^commit;dur=(\d+(?:\.\d)?)$/.exec(res.headers.get('server-timing') ?? '')?.[1]);
+    expect(dur).toBeGreaterThan(0);
+    expect(dur).toBeLessThan(roundTrip);
+  });
+
   it('seats, orders, cooks, serves, bills, pays and clears', async () => {
     const table = demo.tables(demo.centro.id)[1]!;
     const sessionId = await openTable(s, t.waiterCentro, table.id);
