@@ -120,9 +120,9 @@ export const submitRound: Mutator<'round.submit'> = async (m, { roundId, session
   const status = initialRoundStatus(m.principal.kind);
   const number = found!.next;
 
-  // Two statements, pipelined (no extra round trip): the round must exist before its items, because the
-  // change log's trigger copies the round's status into each item (round_item.round_status, which the
-  // kitchen's shape filters on) and can't see a round inserted by the same statement.
+  // Two statements, pipelined (no extra round trip): the round, then its items (their foreign key
+  // names it), each with the round's status (round_item.round_status, which the kitchen's shape
+  // filters on; migration 0008).
   m.write(
     `INSERT INTO round (id, tenant_id, branch_id, session_id, table_id, number, status, submitted_by_user_id,
        submitted_by_diner_id, confirmed_at)
@@ -141,11 +141,11 @@ export const submitRound: Mutator<'round.submit'> = async (m, { roundId, session
   );
   m.write(
     `INSERT INTO round_item (id, tenant_id, branch_id, round_id, session_id, product_id, product_name, qty,
-       unit_price_cents, notes, diner_id)
-     SELECT x.id, $2, $3, $1, $4, x."productId", x."productName", x.qty, x."unitPriceCents", x.notes, x."dinerId"
+       unit_price_cents, notes, diner_id, round_status)
+     SELECT x.id, $2, $3, $1, $4, x."productId", x."productName", x.qty, x."unitPriceCents", x.notes, x."dinerId", $6
      FROM jsonb_to_recordset($5::jsonb) AS x(id uuid, "productId" uuid, "productName" text, qty int,
        "unitPriceCents" int8, notes text, "dinerId" uuid)`,
-    [roundId, session.tenantId, session.branchId, session.id, priced],
+    [roundId, session.tenantId, session.branchId, session.id, priced, status],
   );
 
   const totalCents = roundTotal(priced);

@@ -6,6 +6,7 @@ import { commitOrder } from './0004-commit-order.ts';
 import { vatRate } from './0005-vat-rate.ts';
 import { chatReindex } from './0006-chat-reindex.ts';
 import { hotPathKeys } from './0007-hot-path-keys.ts';
+import { itemStatusOnInsert } from './0008-item-status-on-insert.ts';
 
 export interface Migration {
   id: string;
@@ -21,4 +22,5 @@ export const MIGRATIONS: readonly Migration[] = [
   { id: '0005-vat-rate', sql: vatRate },
   { id: '0006-chat-reindex', sql: chatReindex },
   { id: '0007-hot-path-keys', sql: hotPathKeys },
+  { id: '0008-item-status-on-insert', sql: itemStatusOnInsert },
 ];
