@@ -16,34 +16,53 @@ export class AppError extends Error {
   }
 }
 
+/** An error as the contract answers it. */
+export interface ErrorAnswer {
+  status: number;
+  code: ErrorCode;
+  message: string;
+  details?: unknown;
+}
+
+/** The contract's error body. */
+export const errorPayload = ({ code, message, details }: ErrorAnswer) => ({
+  error: details ? { code, message, details } : { code, message },
+});
+
 export const errorJson = (c: Context, status: number, code: ErrorCode, message: string, details?: unknown) =>
-  c.json({ error: details ? { code, message, details } : { code, message } }, status as ContentfulStatusCode, {
+  c.json(errorPayload({ status, code, message, details }), status as ContentfulStatusCode, {
     'cache-control': 'no-store',
   });
 
-export function onError(err: Error, c: Context) {
-  if (err instanceof AppError) return errorJson(c, err.status, err.code, err.message, err.details);
+/**
+ * How an error is answered, whether by hono (onError) or by an answer written without it (the
+ * shape fast path). Anything unforeseen is logged and is a 500 that says nothing was changed.
+ */
+export function errorAnswer(err: unknown, method: string, path: string): ErrorAnswer {
+  if (err instanceof AppError)
+    return { status: err.status, code: err.code, message: err.message, details: err.details };
   if (err instanceof HTTPException) {
     const status = err.status;
-    if (status === 413) return errorJson(c, 413, 'PAYLOAD_TOO_LARGE', 'The request body is too large.');
-    if (status === 401) return errorJson(c, 401, 'UNAUTHORIZED', 'Missing or invalid credentials.');
-    return errorJson(c, status, status >= 500 ? 'INTERNAL' : 'VALIDATION_FAILED', err.message || 'Bad request.');
+    if (status === 413)
+      return { status, code: 'PAYLOAD_TOO_LARGE', message: 'The request body is too large.' };
+    if (status === 401) return { status, code: 'UNAUTHORIZED', message: 'Missing or invalid credentials.' };
+    return {
+      status,
+      code: status >= 500 ? 'INTERNAL' : 'VALIDATION_FAILED',
+      message: err.message || 'Bad request.',
+    };
   }
-  if (err instanceof SyntaxError) return errorJson(c, 400, 'VALIDATION_FAILED', 'The body is not valid JSON.');
-  console.error('[comanda] unexpected error', c.req.method, c.req.path, err);
-  return errorJson(c, 500, 'INTERNAL', 'Something went wrong on the server; nothing was changed.');
+  if (err instanceof SyntaxError)
+    return { status: 400, code: 'VALIDATION_FAILED', message: 'The body is not valid JSON.' };
+  console.error('[comanda] unexpected error', method, path, err);
+  return {
+    status: 500,
+    code: 'INTERNAL',
+    message: 'Something went wrong on the server; nothing was changed.',
+  };
 }
 
-/**
- * What onError answers for `err`, as status and JSON text, for answers written without hono (the
- * shape fast path). Same codes and messages; an unexpected error is logged and is a 500.
- */
-export function errorBody(err: unknown, method: string | undefined, path: string): { status: number; body: string } {
-  const json = (status: number, code: ErrorCode, message: string, details?: unknown) => ({
-    status,
-    body: JSON.stringify({ error: details ? { code, message, details } : { code, message } }),
-  });
-  if (err instanceof AppError) return json(err.status, err.code, err.message, err.details);
-  console.error('[comanda] unexpected error', method, path.split('?')[0], err);
-  return json(500, 'INTERNAL', 'Something went wrong on the server; nothing was changed.');
+export function onError(err: Error, c: Context) {
+  const a = errorAnswer(err, c.req.method, c.req.path);
+  return errorJson(c, a.status, a.code, a.message, a.details);
 }

@@ -3,7 +3,7 @@ import { type Context, Hono } from 'hono';
 import type { Feature, NodeFastPath } from '../app.ts';
 import { authenticate, type Principal, principalOf } from '../auth/principal.ts';
 import type { AppContext, AppEnv } from '../context.ts';
-import { AppError, errorBody } from '../http/errors.ts';
+import { AppError, errorAnswer, errorPayload } from '../http/errors.ts';
 import { securityHeaders } from '../http/security-headers.ts';
 import { bindShape } from './access.ts';
 import { ChangeFeed } from './change-feed.ts';
@@ -175,8 +175,12 @@ export async function shapesFeature(ctx: AppContext): Promise<Feature> {
               const answer = await builtinAnswer(name, params, principal, controller.signal);
               send(answer.status, answer.headers, answer.body);
             } catch (e) {
-              const { status, body } = errorBody(e, req.method, url);
-              send(status, { 'content-type': 'application/json', 'cache-control': 'no-store' }, body);
+              const a = errorAnswer(e, 'GET', url.split('?')[0]!);
+              send(
+                a.status,
+                { 'content-type': 'application/json', 'cache-control': 'no-store' },
+                JSON.stringify(errorPayload(a)),
+              );
             } finally {
               // Answered: the close that follows every response is no hang-up.
               res.off('close', onClose);
