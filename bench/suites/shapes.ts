@@ -137,7 +137,7 @@ const MIXED_STREAMS = 10;
 const WARMUP_WRITES = 3;
 
 /** Live clients spread over worker threads, as they would be spread over devices. */
-const WORKERS = Number(process.env.BENCH_SHAPES_WORKERS ?? 4);
+const WORKERS = 4;
 
 async function latency(
   box: Box,
