@@ -121,15 +121,22 @@ export interface PostgresOptions {
   max?: number;
 }
 
+/** The driver holds messages smaller than this until setImmediate; a buffer reaching it is written at once. */
+const DRIVER_FLUSH_BYTES = 1024;
+
 /**
- * A connection to PostgreSQL whose writes of one tick leave in one system call. The driver flushes
- * its buffer whenever it passes 1 KiB, so a pipelined mutation (its statements, the result row,
- * COMMIT) went out as several small TCP writes, each waking the backend; corked until the end of
- * the tick, Node sends them together (writev): about 15% less CPU per round.submit in the server
- * and in PostgreSQL, and 17-20% more rounds/s at c=32 (bench write-path, alternating runs). What is
- * written, and in what order, is unchanged. The socket is handed over still connecting (the driver
- * writes its startup message into it): a failed connect is an 'error' and a 'close', as with the
- * driver's own socket.
+ * A connection to PostgreSQL whose writes of one tick leave in one system call. The driver (see
+ * `write` in postgres/src/connection.js) writes its buffer at once when it reaches 1 KiB, and holds
+ * anything smaller until setImmediate. So a pipelined mutation went out as several small TCP writes,
+ * each waking the backend: corked until the end of the tick, Node sends them together (writev),
+ * about 15% less CPU per round.submit in the server and in PostgreSQL. A buffer the driver writes
+ * at once (1 KiB or more: a mutation's writes and its result statement) is usually followed by a
+ * short message the driver then holds until its setImmediate (the COMMIT): the socket stays corked
+ * until an immediate queued after the driver's, so the COMMIT leaves in the same writev instead of
+ * a write of its own, which PostgreSQL also read and answered on its own. What is written, and in
+ * what order, is unchanged. The socket is handed over still connecting (the driver writes its
+ * startup message into it): a failed connect is an 'error' and a 'close', as with the driver's own
+ * socket.
  */
 function coalescingSockets() {
   // Like the driver's own sockets: each new connection goes to the next host of a multi-host URL,
@@ -143,15 +150,25 @@ function coalescingSockets() {
     s.setNoDelay(true);
     const write = s.write.bind(s) as (...a: unknown[]) => boolean;
     let corked = false;
+    let waitForDriver = false;
+    const uncork = () => {
+      corked = false;
+      waitForDriver = false;
+      s.uncork();
+    };
     s.write = ((...a: unknown[]) => {
+      const data = a[0] as { length: number };
       if (!corked) {
         corked = true;
         s.cork();
         process.nextTick(() => {
-          corked = false;
-          s.uncork();
+          // After this tick's microtasks: the driver's setImmediate for what it holds, if any, is
+          // queued by now, so an immediate queued now runs after it.
+          if (waitForDriver) setImmediate(uncork);
+          else uncork();
         });
       }
+      if (data.length >= DRIVER_FLUSH_BYTES) waitForDriver = true;
       return write(...a);
     }) as typeof s.write;
     return s;
