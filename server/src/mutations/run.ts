@@ -116,6 +116,44 @@ const reject = (
     ? { id, status: 'rejected', code, message, details: storable(details) as Record<string, unknown> }
     : { id, status: 'rejected', code, message };
 
+/** Parameters of the statement that records an applied mutation ($1..$10 in `attempt`). */
+const RECORD_PARAMS = 10;
+
+/**
+ * A mutator's queued writes as leading parts of one WITH statement, their parameters numbered after
+ * the first `first`; undefined when they must stay statements of their own. They can be parts when
+ * each is a plain INSERT, UPDATE or DELETE (a write that has its own WITH cannot be nested) and no
+ * two write the same table: the parts of one statement do not see each other's rows, and a row
+ * changed twice in one statement keeps only one change. (A write must not read what an earlier
+ * write of its mutation wrote either; MutatorContext.write says so.) Foreign keys and AFTER triggers still see
+ * everything: PostgreSQL checks and runs them at the end of the statement. A failing part fails the
+ * statement with the same error code and constraint as the write alone would.
+ */
+export function mergeableWrites(
+  writes: readonly (readonly [string, readonly unknown[]])[],
+  first: number,
+): { ctes: string; params: unknown[] } | undefined {
+  if (!writes.length) return undefined;
+  // The recording statement's own tables count as written.
+  const tables = new Set(['applied_mutation', 'audit_log', 'event']);
+  for (const [sql] of writes) {
+    const m = /^\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+([a-z_]+)\b/i.exec(sql);
+    // A `$` that is not a parameter (dollar quoting) could hide text that looks like one.
+    if (!m || tables.has(m[1]!.toLowerCase()) || /\$(?!\d)/.test(sql)) return undefined;
+    tables.add(m[1]!.toLowerCase());
+  }
+  let next = first;
+  const params: unknown[] = [];
+  const ctes = writes.map(([sql, ps], i) => {
+    const base = next;
+    next += ps.length;
+    params.push(...ps);
+    const body = sql.replace(/\$(\d+)/g, (_, n: string) => `$${base + Number(n)}`);
+    return `w${i} AS (${body}), `;
+  });
+  return { ctes: ctes.join(''), params };
+}
+
 async function attempt(
   db: MutationDb,
   env: MutationEnvelope,
@@ -148,10 +186,13 @@ async function attempt(
     const outcome = await run(m, args);
     // The mutator's queued writes, the statement that records the result (with this transaction's
     // id, which clients wait for in the shape stream's `txids`), the audit row and the domain events,
-    // and COMMIT, sent together: the driver pipelines them, one round trip.
-    const sent = writes.map(([sql, params]) => tx.query(sql, params));
+    // and COMMIT, sent together: the driver pipelines them, one round trip. Writes become parts of
+    // the recording statement where they can (see mergeableWrites): one statement, one answer
+    // from PostgreSQL, instead of one per write.
+    const merged = mergeableWrites(writes, RECORD_PARAMS);
+    const sent = merged ? [] : writes.map(([sql, params]) => tx.query(sql, params));
     const recorded = tx.query<{ result: MutationResult }>(
-      `WITH r AS (
+      `WITH ${merged ? merged.ctes : ''}r AS (
          INSERT INTO applied_mutation (id, tenant_id, actor_id, name, result)
          VALUES ($1::uuid, $2, $3, $4, jsonb_build_object('id', $1::uuid::text, 'status', 'applied',
            'txid', pg_current_xact_id()::xid::text) || coalesce($10::jsonb, '{}'))
@@ -179,6 +220,7 @@ async function attempt(
         // UUIDv7 ids keep the events of one mutation in the order they were emitted.
         events.map((e) => ({ ...e, id: uuidv7() })),
         outcome.data ? { data: outcome.data } : null,
+        ...(merged?.params ?? []),
       ],
     );
     // COMMIT goes in the same round trip; if any statement before it fails, it rolls back instead.

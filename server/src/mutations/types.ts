@@ -12,7 +12,9 @@ export interface MutatorContext {
   /**
    * Queues a write whose answer the mutator does not need (its last INSERT or UPDATE). Queued writes go
    * out in order, pipelined with the statement that records the mutation: one round trip for all of
-   * them. A failing write fails the mutation like an awaited one would.
+   * them. A failing write fails the mutation like an awaited one would. Writes may run as parts of one
+   * statement (see mergeableWrites in run.ts), so a write must not read rows an earlier queued write
+   * of the same mutation makes or changes; the mutator computes such values itself.
    */
   write(sql: string, params?: readonly unknown[]): void;
 }
