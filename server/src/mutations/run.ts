@@ -5,6 +5,7 @@
  */
 import {
   MUTATION_ACTORS,
+  type MutationArgs,
   type MutationEnvelope,
   type MutationName,
   type MutationResult,
@@ -14,11 +15,12 @@ import { v7 as uuidv7 } from 'uuid';
 import type { Principal } from '../auth/principal.ts';
 import type { Db, Queryable, TransactionSequence } from '../db/index.ts';
 import { mutators } from './index.ts';
+import { submitRoundInOneTrip } from './round-submit-fast.ts';
 import { storable } from './storable.ts';
 import { type EventInput, type MutatorContext, Rejection } from './types.ts';
 
 /** Where a mutation runs: the database, or one batch's sequence of transactions. */
-type MutationDb = Pick<Db, 'query' | 'exec' | 'transaction'> | TransactionSequence;
+export type MutationDb = Pick<Db, 'query' | 'exec' | 'transaction'> | TransactionSequence;
 
 /** How a mutation of a batch follows the one before it (see POST /api/mutations). */
 export interface Chain {
@@ -270,6 +272,12 @@ export async function runMutation(
       reject(id, 'VALIDATION_FAILED', `Invalid arguments for ${name}.`, { issues }),
       chain,
     );
+  }
+  // The order path's common case in one round trip to the database (see round-submit-fast.ts).
+  if (name === 'round.submit') {
+    const args = parsed.data as MutationArgs<'round.submit'>;
+    const applied = await submitRoundInOneTrip(db, env, p, args, safeArgs(args), chain);
+    if (applied) return applied;
   }
   for (let tries = 0; ; tries++) {
     try {

@@ -7,6 +7,7 @@ import { vatRate } from './0005-vat-rate.ts';
 import { chatReindex } from './0006-chat-reindex.ts';
 import { hotPathKeys } from './0007-hot-path-keys.ts';
 import { itemStatusOnInsert } from './0008-item-status-on-insert.ts';
+import { roundSubmitFunction } from './0009-round-submit-function.ts';
 
 export interface Migration {
   id: string;
@@ -23,4 +24,5 @@ export const MIGRATIONS: readonly Migration[] = [
   { id: '0006-chat-reindex', sql: chatReindex },
   { id: '0007-hot-path-keys', sql: hotPathKeys },
   { id: '0008-item-status-on-insert', sql: itemStatusOnInsert },
+  { id: '0009-round-submit-function', sql: roundSubmitFunction },
 ];
