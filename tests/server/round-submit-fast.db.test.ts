@@ -10,8 +10,8 @@ import { randomUUID } from 'node:crypto';
 import type { MutationResult } from '@comanda/schema';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Db, Transaction, TransactionSequence } from '../../server/src/db/types.ts';
-import { demo, seed } from '../support/demo.ts';
-import { one, seatDiner, type Staff, startFloor } from '../support/floor.ts';
+import { demo } from '../support/demo.ts';
+import { one, seatDiner, startFloor } from '../support/floor.ts';
 import type { TestServer } from '../support/server.ts';
 
 const FUNCTION = 'comanda_round_submit';
@@ -80,7 +80,7 @@ interface Run {
 }
 
 async function orderAll(refuse: boolean): Promise<Run> {
-  const { s, t } = await startFloor();
+  const { s } = await startFloor();
   const seen: string[] = [];
   await s.restart({ wrapDb: (db) => observed(db, seen, refuse) });
   const token = (await s.login(demo.users.waiterCentro)).accessToken;
