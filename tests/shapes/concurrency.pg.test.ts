@@ -4,8 +4,9 @@
  * Electric client follow overlapping shapes. Every reader must end with exactly the table's rows for
  * its filter, with no insert for a key it already had and no update or delete for a key it lacked.
  *
- * COMANDA_NAIVE_CHANGE_LOG=1 runs the same test with the commit-order lock switched off (positions
- * straight from a sequence): it must then fail, which shows the test can see the bug.
+ * COMANDA_NAIVE_CHANGE_LOG=1 runs the same test with the change feed trusting position order as it
+ * comes (positions straight from a sequence, passed without waiting for gaps; migration 0010): it
+ * must then fail, which shows the test can see the bug.
  */
 import { randomUUID } from 'node:crypto';
 import { ShapeStream } from '@electric-sql/client';

@@ -210,27 +210,43 @@ export class ShapeServer {
         throw new Error(`shape ${shape.def.name} filters on ${c}, not a scalar column of ${table.name}`);
       return t.type;
     });
-    const { pos, rows } = await this.#db.transaction(
-      async (tx) => {
-        // One snapshot for the rows and the log position: every position up to `pos` is in the rows,
-        // none after it (positions commit in order), so changes resume exactly after `pos`.
-        await tx.exec('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ');
-        // Sorting 10,000 rows with their message text takes about 10 MB: in memory, not on disk.
-        await tx.exec("SET LOCAL work_mem = '32MB'");
-        const [m] = await tx.query<{ pos: number }>(
-          'SELECT greatest((SELECT coalesce(max(pos), 0) FROM change_log), trimmed_upto) AS pos FROM change_log_meta',
-        );
-        // Each row's message comes out of the database as JSON text (see snapshotMessageSql).
-        const rows = req.changesOnly
-          ? []
-          : await tx.query<{ m: string }>(
-              `SELECT ${snapshotMessageSql(shape, table)} AS m FROM ${ident(table.name)} t WHERE ${sql} ORDER BY t.id`,
-              params,
-            );
-        return { pos: Number(m?.pos ?? 0), rows };
-      },
-      { readOnly: true },
-    );
+    const read = (settled: number) =>
+      this.#db.transaction(
+        async (tx) => {
+          // One snapshot for the rows and the log position: every position up to `pos` is in the
+          // rows, none after it, so changes resume exactly after `pos`.
+          await tx.exec('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ');
+          // Sorting 10,000 rows with their message text takes about 10 MB: in memory, not on disk.
+          await tx.exec("SET LOCAL work_mem = '32MB'");
+          // Positions up to `settled` (the feed's head when this began) are all in this snapshot.
+          // Above it, a position may still be committing while later ones are visible (migration
+          // 0010): the snapshot is then not cut at any position, and is taken again.
+          const [m] = await tx.query<{ trimmed: number; top: number | null; n: number }>(
+            `SELECT (SELECT trimmed_upto FROM change_log_meta) AS trimmed, max(pos) AS top, count(DISTINCT pos)::int AS n
+             FROM change_log WHERE pos > $1 AND pos <= $2`,
+            [settled, Number.MAX_SAFE_INTEGER],
+          );
+          const top = m?.top === null || m?.top === undefined ? settled : Number(m.top);
+          if (top - settled !== Number(m?.n ?? 0) && !this.feed.naive) return undefined;
+          // Each row's message comes out of the database as JSON text (see snapshotMessageSql).
+          const rows = req.changesOnly
+            ? []
+            : await tx.query<{ m: string }>(
+                `SELECT ${snapshotMessageSql(shape, table)} AS m FROM ${ident(table.name)} t WHERE ${sql} ORDER BY t.id`,
+                params,
+              );
+          return { pos: Math.max(top, Number(m?.trimmed ?? 0)), rows };
+        },
+        { readOnly: true },
+      );
+    let got = await read(this.feed.head);
+    for (let tries = 0; !got; tries++) {
+      if (tries >= 50) throw new Error('the change log kept a gap open for too long to take a snapshot');
+      // Let the feed pass what has committed meanwhile (and settle gaps of rolled-back transactions).
+      await this.feed.catchUp();
+      got = await read(this.feed.head);
+    }
+    const { pos, rows } = got;
     const answer = this.#ok(shape, table, req, makeHandle(pos, identity), { pos: 0, op: INF }, [], pos, true);
     answer.text = messagesJson(
       rows.map((r) => r.m),

@@ -8,6 +8,7 @@ import { chatReindex } from './0006-chat-reindex.ts';
 import { hotPathKeys } from './0007-hot-path-keys.ts';
 import { itemStatusOnInsert } from './0008-item-status-on-insert.ts';
 import { roundSubmitFunction } from './0009-round-submit-function.ts';
+import { commitOrderWithoutLock } from './0010-commit-order-without-lock.ts';
 
 export interface Migration {
   id: string;
@@ -25,4 +26,5 @@ export const MIGRATIONS: readonly Migration[] = [
   { id: '0007-hot-path-keys', sql: hotPathKeys },
   { id: '0008-item-status-on-insert', sql: itemStatusOnInsert },
   { id: '0009-round-submit-function', sql: roundSubmitFunction },
+  { id: '0010-commit-order-without-lock', sql: commitOrderWithoutLock },
 ];
