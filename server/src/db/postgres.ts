@@ -5,16 +5,29 @@ import { type Db, type Queryable, type Row, type Transaction, type TransactionSe
 
 type Sql = postgres.Sql | postgres.TransactionSql | postgres.ReservedSql;
 
-const wrap = (sql: Sql): Queryable => ({
+/** The channel the change capture notifies on (migrations 0002, 0010). */
+const CHANGE_CHANNEL = 'comanda_change';
+
+/** Called after this server's own writes have committed (see `wrote` in openPostgres). */
+type Wrote = () => void;
+
+/** A statement that may write: anything but a plain SELECT. */
+const mayWrite = (text: string) => !/^\s*SELECT\b/i.test(text);
+
+/** Statements on `sql`; `wrote` (outside a transaction) hears of each that may have written. */
+const wrap = (sql: Sql, wrote?: Wrote): Queryable => ({
   async query<T = Row>(text: string, params: readonly unknown[] = []) {
     const q = sql.unsafe(text, params as postgres.ParameterOrJSON<never>[], { prepare: true });
     // Queued now, not when awaited: statements go out in the order they were called, so a
     // transaction's early COMMIT (also queued at once) can never overtake them.
     q.execute();
-    return (await q) as unknown as T[];
+    const rows = (await q) as unknown as T[];
+    if (wrote && mayWrite(text)) wrote();
+    return rows;
   },
   async exec(text: string) {
     await sql.unsafe(text);
+    if (wrote && mayWrite(text)) wrote();
   },
 });
 
@@ -27,9 +40,10 @@ async function transactionOn<T>(
   conn: postgres.ReservedSql,
   fn: (tx: Transaction) => Promise<T>,
   readOnly: boolean,
+  wrote: Wrote,
   sent: () => void = () => {},
 ): Promise<T> {
-  // The change log's commit-order lock is taken at COMMIT by the capture trigger (migration 0004).
+  // Change-log positions are drawn at COMMIT by the capture trigger and ordered by the change feed (migration 0010).
   const opening = [conn.unsafe(readOnly ? 'BEGIN READ ONLY' : 'BEGIN').execute()];
   // Their errors surface through the first statement too; this only keeps them from going unhandled.
   for (const q of opening) q.catch(() => {});
@@ -64,6 +78,7 @@ async function transactionOn<T>(
     }
     if (committing) await committing;
     else await sendCommit();
+    if (!readOnly) wrote();
     return result;
   } finally {
     sent();
@@ -74,21 +89,22 @@ async function transaction<T>(
   sql: postgres.Sql,
   fn: (tx: Transaction) => Promise<T>,
   readOnly: boolean,
+  wrote: Wrote,
 ): Promise<T> {
   const conn = await sql.reserve();
   try {
-    return await transactionOn(conn, fn, readOnly);
+    return await transactionOn(conn, fn, readOnly, wrote);
   } finally {
     conn.release();
   }
 }
 
 /** See TransactionSequence: one reserved connection, each transaction's turn after the previous one's last statement. */
-function sequence(sql: postgres.Sql): TransactionSequence {
+function sequence(sql: postgres.Sql, wrote: Wrote): TransactionSequence {
   let conn: Promise<postgres.ReservedSql> | undefined;
   let turn: Promise<void> = Promise.resolve();
   return {
-    ...wrap(sql),
+    ...wrap(sql, wrote),
     async transaction(fn, opts) {
       const mine = turn;
       let done!: () => void;
@@ -102,7 +118,7 @@ function sequence(sql: postgres.Sql): TransactionSequence {
       try {
         await mine;
         const c = await (conn ??= sql.reserve());
-        return await transactionOn(c, fn, opts?.readOnly ?? false, sent);
+        return await transactionOn(c, fn, opts?.readOnly ?? false, wrote, sent);
       } finally {
         sent();
       }
@@ -175,7 +191,14 @@ function coalescingSockets() {
   };
 }
 
-/** Connects to `url` (postgres://...). */
+/**
+ * Connects to `url` (postgres://...). The server's own connections do not NOTIFY when they write
+ * captured rows (`comanda.notify = off`, migration 0010): PostgreSQL holds a global lock from a
+ * notifying transaction's commit until its WAL flush is over, so every writer waited for the flush
+ * of the one before. Listeners of the change log's channel hear of the server's own commits
+ * in-process instead, as soon as each has committed; other writers (psql, scripts, another
+ * process) still notify.
+ */
 export async function openPostgres(url: string, opts: PostgresOptions = {}): Promise<Db> {
   const sql = postgres(url, {
     max: opts.max ?? 20,
@@ -186,16 +209,33 @@ export async function openPostgres(url: string, opts: PostgresOptions = {}): Pro
     types: {
       int8: { to: 20, from: [20], serialize: (v: number) => String(v), parse: (v: string) => Number(v) },
     },
+    // Sent with each connection's start-up message: a setting of the session, not a statement.
+    connection: { 'comanda.notify': 'off' },
   });
   await sql`select 1`;
+  const listeners = new Set<(payload: string) => void>();
+  const wrote: Wrote = () => {
+    for (const l of listeners) {
+      try {
+        l('');
+      } catch (e) {
+        console.error('[comanda] a commit listener failed', e);
+      }
+    }
+  };
   return {
     kind: 'postgres',
-    ...wrap(sql),
-    transaction: (fn, opts) => transaction(sql, fn, opts?.readOnly ?? false),
-    sequence: () => sequence(sql),
+    ...wrap(sql, wrote),
+    transaction: (fn, opts) => transaction(sql, fn, opts?.readOnly ?? false, wrote),
+    sequence: () => sequence(sql, wrote),
     async listen(channel, onNotify) {
       const sub = await sql.listen(channel, (payload) => onNotify(payload));
-      return () => sub.unlisten();
+      if (channel !== CHANGE_CHANNEL) return () => sub.unlisten();
+      listeners.add(onNotify);
+      return async () => {
+        listeners.delete(onNotify);
+        await sub.unlisten();
+      };
     },
     close: () => sql.end({ timeout: 5 }),
   };

@@ -37,13 +37,16 @@ export interface Db extends Queryable {
   readonly kind: 'pglite' | 'postgres';
   /**
    * Runs `fn` in one transaction; commits when it resolves, rolls back when it throws. `readOnly`
-   * makes it a READ ONLY transaction. (Change-log positions are kept in commit order by the capture
-   * trigger at COMMIT: migration 0004-commit-order.)
+   * makes it a READ ONLY transaction. (Change-log positions are drawn by the capture trigger at
+   * COMMIT and put in commit order by the change feed: migration 0010.)
    */
   transaction<T>(fn: (tx: Transaction) => Promise<T>, opts?: { readOnly?: boolean }): Promise<T>;
   /** A {@link TransactionSequence} (PGlite: transactions run one at a time anyway). */
   sequence(): TransactionSequence;
-  /** LISTEN on a channel (in process on PGlite). Resolves to the function that stops listening. */
+  /**
+   * LISTEN on a channel (in process on PGlite). Resolves to the function that stops listening. On
+   * PostgreSQL the change log's channel also hears of this Db's own commits, which do not notify.
+   */
   listen(channel: string, onNotify: (payload: string) => void): Promise<() => Promise<void>>;
   close(): Promise<void>;
 }
