@@ -80,12 +80,16 @@ describe('change log gaps on PostgreSQL', () => {
     };
   }
 
-  it('holds a later position back until the earlier one commits, then gives both in order', async () => {
-    const a = writer();
+  /** A transaction holding its drawn position on `first`, and a later one committed on `then`. */
+  async function gap(first: string, then: string) {
+    const pending = await drawn(writer(), first);
     const b = writer();
-    const first = await drawn(a, t1!.id);
-    await b.unsafe(bump(t2!.id));
-    const second = await lastPosition(b);
+    await b.unsafe(bump(then));
+    return { pending, later: await lastPosition(b) };
+  }
+
+  it('holds a later position back until the earlier one commits, then gives both in order', async () => {
+    const { pending: first, later: second } = await gap(t1!.id, t2!.id);
     expect(second).toBe(first.position + 1);
     await feed.catchUp();
     // The second is committed and visible, but the first may still come: nothing past the gap.
@@ -98,11 +102,7 @@ describe('change log gaps on PostgreSQL', () => {
   });
 
   it('passes the gap of a transaction that rolled back, without waiting for the next poll', async () => {
-    const a = writer();
-    const b = writer();
-    const lost = await drawn(a, t1!.id);
-    await b.unsafe(bump(t3!.id));
-    const kept = await lastPosition(b);
+    const { pending: lost, later: kept } = await gap(t1!.id, t3!.id);
     await feed.catchUp();
     expect(delivered).not.toContain(kept);
     const rolledBackAt = Date.now();
@@ -117,10 +117,7 @@ describe('change log gaps on PostgreSQL', () => {
 
   it('does not cut a shape snapshot at a position with a gap below it', async () => {
     const token = (await s.login(demo.users.waiterCentro)).accessToken;
-    const a = writer();
-    const b = writer();
-    const pending = await drawn(a, t1!.id);
-    await b.unsafe(bump(t2!.id));
+    const { pending } = await gap(t1!.id, t2!.id);
     const asked = s.fetch('/api/shapes/tables?offset=-1', { token });
     let answered = false;
     void asked.then(() => (answered = true));
