@@ -64,6 +64,17 @@ export function parseSnapshot(text: string): Snapshot {
 const runningIn = (snap: Snapshot, xid: number) =>
   xid >= snap.xmin && (xid >= snap.xmax || snap.running.has(xid));
 
+const EPOCH = 2 ** 32;
+
+/** A 32-bit xid as the full transaction id nearest to `near` (a full id): same epoch, or one either side at a wrap. */
+export function fullXid(xid: number, near: number): number {
+  const epoch = Math.floor(near / EPOCH);
+  const low = near - epoch * EPOCH;
+  if (xid - low > EPOCH / 2) return (epoch - 1) * EPOCH + xid;
+  if (low - xid > EPOCH / 2) return (epoch + 1) * EPOCH + xid;
+  return epoch * EPOCH + xid;
+}
+
 /** How long the change log may be read back at start for positions still being committed. */
 const START_LOOKBACK = 10_000;
 
@@ -237,19 +248,20 @@ export class ChangeFeed {
 
   /**
    * The transactions running now, as full transaction ids: those a snapshot lists, and those it
-   * leaves out because their xids are above its xmax (`pg_stat_activity.backend_xid`, put in the
-   * snapshot's epoch). PGlite runs one transaction at a time: nothing else is running then.
+   * leaves out because their xids are above its xmax (`pg_stat_activity.backend_xid`, a 32-bit xid,
+   * put in the epoch that brings it closest to the snapshot's xmax). PGlite runs one transaction at
+   * a time: nothing else is running then.
    */
   async #runningNow(): Promise<number[]> {
     if (this.#db.kind === 'pglite') return [];
     const [r] = await this.#db.query<{ snap: string; active: number[] }>(
       `SELECT s::text AS snap,
-         coalesce((SELECT array_agg(((pg_snapshot_xmax(s)::text::bigint >> 32) << 32) + a.backend_xid::text::bigint)
-                   FROM pg_stat_activity a WHERE a.backend_xid IS NOT NULL), '{}') AS active
+         coalesce((SELECT array_agg(a.backend_xid::text::bigint) FROM pg_stat_activity a
+                   WHERE a.backend_xid IS NOT NULL), '{}') AS active
        FROM pg_current_snapshot() s`,
     );
     const snap = parseSnapshot(r!.snap);
-    return [...new Set([...snap.running, ...r!.active.map(Number)])];
+    return [...new Set([...snap.running, ...r!.active.map((x) => fullXid(Number(x), snap.xmax))])];
   }
 
   /** Forgets rows at or below `pos` (whole positions only, so a transaction is never half in memory). */
