@@ -127,9 +127,9 @@ const RECORD_PARAMS = 10;
  * each is a plain INSERT, UPDATE or DELETE (a write that has its own WITH cannot be nested) and no
  * two write the same table: the parts of one statement do not see each other's rows, and a row
  * changed twice in one statement keeps only one change. (A write must not read what an earlier
- * write of its mutation wrote either; MutatorContext.write says so.) Foreign keys and AFTER triggers still see
- * everything: PostgreSQL checks and runs them at the end of the statement. A failing part fails the
- * statement with the same error code and constraint as the write alone would.
+ * write of its mutation wrote either; MutatorContext.write says so.) Foreign keys and AFTER
+ * triggers still see everything: PostgreSQL checks and runs them at the end of the statement. A
+ * failing part fails the statement with the same error code and constraint as the write alone would.
  */
 export function mergeableWrites(
   writes: readonly (readonly [string, readonly unknown[]])[],

@@ -79,7 +79,7 @@ export function fullXid(xid: number, near: number): number {
 const START_LOOKBACK = 10_000;
 
 export class ChangeFeed {
-  /** Every position up to here has been read (commit order makes this gap-free). */
+  /** Every position up to here has been read or is a settled gap (of a rolled-back transaction): nothing at or below it can still appear. */
   head = 0;
   /** The window holds every row with pos > windowStart. */
   windowStart = 0;
