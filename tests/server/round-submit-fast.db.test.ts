@@ -3,8 +3,8 @@
  * writes exactly what round.ts writes. Two servers with the demo restaurant get the same orders with
  * the same ids: one as it runs (the function first), one whose database connection refuses the
  * function, so every order goes through round.ts. Rounds, items, events, audit rows, recorded
- * results, the check and the change log must come out the same, and the first server must have
- * used one statement for each plain order.
+ * results, the check and the change log (the function records its own changes, migration 0011) must
+ * come out the same, and the first server must have used one statement for each plain order.
  */
 import { randomUUID } from 'node:crypto';
 import type { MutationResult } from '@comanda/schema';
@@ -152,9 +152,33 @@ async function written(run: Run) {
       [ids.mutations],
     ),
     check: await q('SELECT status, total_cents, paid_cents FROM dining_check WHERE session_id = $1'),
+    // The captured changes, transaction by transaction (tx: 1, 2, ... in position order; every row of
+    // a position that touched the session): tables and kinds (in a stable order: within a transaction
+    // the order of inserts into different tables carries no meaning, and round.ts's merged
+    // statement has its own), whether a captured row is the row as stored (no order's rows are
+    // changed afterwards), whether the position has one transaction id and its ops are 0..n-1.
     changes: await q(
-      `SELECT tbl, kind, count(*)::int AS n FROM change_log WHERE strpos(coalesce(new_row, old_row), $1) > 0
-       GROUP BY tbl, kind ORDER BY tbl, kind`,
+      `WITH c AS (
+         SELECT pos, op, xid, tbl, kind, new_row, substring(coalesce(new_row, old_row) from 2 for 36) AS row_id
+         FROM change_log
+         WHERE pos IN (SELECT pos FROM change_log WHERE strpos(coalesce(new_row, old_row), $1) > 0)
+       )
+       SELECT dense_rank() OVER (ORDER BY pos)::int AS tx, tbl, kind,
+         new_row = CASE tbl
+           WHEN 'round' THEN (SELECT r::text FROM round r WHERE r.id::text = row_id)
+           WHEN 'round_item' THEN (SELECT r::text FROM round_item r WHERE r.id::text = row_id)
+           WHEN 'event' THEN (SELECT r::text FROM event r WHERE r.id::text = row_id)
+         END AS as_stored,
+         min(xid) OVER w = max(xid) OVER w AS one_xid,
+         min(op) OVER w = 0 AND max(op) OVER w = count(*) OVER w - 1 AS numbered
+       FROM c WINDOW w AS (PARTITION BY pos) ORDER BY pos, tbl, kind, as_stored`,
+    ),
+    changedOrders: await q(
+      `SELECT dense_rank() OVER (ORDER BY pos)::int AS tx, ids FROM (
+         SELECT pos, array_agg(substring(new_row from 2 for 36) ORDER BY new_row)
+           FILTER (WHERE tbl IN ('round', 'round_item')) AS ids
+         FROM change_log WHERE strpos(coalesce(new_row, old_row), $1) > 0 GROUP BY pos
+       ) t ORDER BY pos`,
     ),
   };
   // Diners get their ids from the server: the same diner at both tables is "diner 1" and "diner 2".
@@ -197,6 +221,20 @@ describe('round.submit in one round trip', () => {
     expect(a.items).toHaveLength(7);
     expect(a.check).toEqual([{ status: 'OPEN', total_cents: expect.any(Number), paid_cents: 0 }]);
     expect(a.events.map((e) => e.type)).toContain('ROUND_IN_KITCHEN');
+    // The waiter's order: one transaction (the round, its 3 items, 2 events), as stored.
+    const order = a.changes.filter((c) => c.tx === a.changes.find((x) => x.tbl === 'round')!.tx);
+    expect(order.map((c) => c.tbl)).toEqual([
+      'event',
+      'event',
+      'round',
+      'round_item',
+      'round_item',
+      'round_item',
+    ]);
+    for (const c of a.changes) {
+      expect(c, JSON.stringify(c)).toMatchObject({ one_xid: true, numbered: true });
+      if (['round', 'round_item', 'event'].includes(c.tbl as string)) expect(c.as_stored).toBe(true);
+    }
     // Both ways, the same.
     expect(a).toEqual(b);
   });

@@ -9,6 +9,7 @@ import { hotPathKeys } from './0007-hot-path-keys.ts';
 import { itemStatusOnInsert } from './0008-item-status-on-insert.ts';
 import { roundSubmitFunction } from './0009-round-submit-function.ts';
 import { commitOrderWithoutLock } from './0010-commit-order-without-lock.ts';
+import { orderCapturesItself } from './0011-order-captures-itself.ts';
 
 export interface Migration {
   id: string;
@@ -27,4 +28,5 @@ export const MIGRATIONS: readonly Migration[] = [
   { id: '0008-item-status-on-insert', sql: itemStatusOnInsert },
   { id: '0009-round-submit-function', sql: roundSubmitFunction },
   { id: '0010-commit-order-without-lock', sql: commitOrderWithoutLock },
+  { id: '0011-order-captures-itself', sql: orderCapturesItself },
 ];
