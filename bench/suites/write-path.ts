@@ -195,8 +195,11 @@ export interface LevelFigures {
   p99Ms: number;
   rounds: number;
   errors: number;
-  /** CPU milliseconds per round: the server process, and the PostgreSQL backends of its database. */
-  cpuMsPerRound?: { server: number; database?: number };
+  /**
+   * CPU milliseconds per round: the server process, the PostgreSQL backends of its database, and this
+   * process (the load generator, on the same 2 cores).
+   */
+  cpuMsPerRound?: { server: number; database?: number; loadGenerator: number };
 }
 
 /** Where the CPU goes: the server process and, on PostgreSQL, the backends serving its database. */
@@ -218,7 +221,11 @@ async function measure(
   let measuredStart = 0;
   let measuredEnd = 0;
   let cpuStart: ReturnType<CpuMeter> | undefined;
-  const warm = setTimeout(() => (cpuStart = cpu()), WARMUP_MS);
+  let ownStart = process.cpuUsage();
+  const warm = setTimeout(() => {
+    cpuStart = cpu();
+    ownStart = process.cpuUsage();
+  }, WARMUP_MS);
   const worker = async (w: number) => {
     const sessionId = sessions[w % sessions.length]!;
     while (Date.now() < end) {
@@ -241,6 +248,7 @@ async function measure(
   await Promise.all(Array.from({ length: concurrency }, (_, w) => worker(w)));
   clearTimeout(warm);
   const cpuEnd = cpu();
+  const own = process.cpuUsage(ownStart);
   if (firstError) console.warn(`  first error at concurrency ${concurrency}: ${firstError}`);
   latencies.sort((a, b) => a - b);
   const seconds = (measuredEnd - measuredStart) / 1000;
@@ -262,6 +270,7 @@ async function measure(
                     (((cpuEnd.database - (cpuStart.database ?? 0)) * 1000) / latencies.length).toFixed(2),
                   ),
                 }),
+            loadGenerator: Number(((own.user + own.system) / 1000 / latencies.length).toFixed(2)),
           },
         }
       : {}),
