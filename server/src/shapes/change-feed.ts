@@ -195,8 +195,10 @@ export class ChangeFeed {
     // scans the primary key. Open-ended, the plan cached while the log was small (or before it had
     // statistics) was a sequential scan of the whole log, on every commit: about 1 ms of database
     // CPU per write once the log held a few thousand rows, more than the write itself.
+    // The statement's snapshot, taken once (an uncorrelated subquery); in the select list it was
+    // built and printed again for every row.
     const rows = await this.#db.query<LogRow & { snap: string }>(
-      `SELECT ${ROW_COLUMNS}, pg_current_snapshot()::text AS snap FROM change_log
+      `SELECT ${ROW_COLUMNS}, (SELECT pg_current_snapshot()::text) AS snap FROM change_log
         WHERE pos > $1 AND pos <= $2 ORDER BY pos, op`,
       [this.head, Number.MAX_SAFE_INTEGER],
     );
