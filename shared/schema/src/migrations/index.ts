@@ -10,6 +10,7 @@ import { itemStatusOnInsert } from './0008-item-status-on-insert.ts';
 import { roundSubmitFunction } from './0009-round-submit-function.ts';
 import { commitOrderWithoutLock } from './0010-commit-order-without-lock.ts';
 import { orderCapturesItself } from './0011-order-captures-itself.ts';
+import { itemRoundKey } from './0012-item-round-key.ts';
 
 export interface Migration {
   id: string;
@@ -29,4 +30,5 @@ export const MIGRATIONS: readonly Migration[] = [
   { id: '0009-round-submit-function', sql: roundSubmitFunction },
   { id: '0010-commit-order-without-lock', sql: commitOrderWithoutLock },
   { id: '0011-order-captures-itself', sql: orderCapturesItself },
+  { id: '0012-item-round-key', sql: itemRoundKey },
 ];
