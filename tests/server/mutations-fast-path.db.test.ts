@@ -1,7 +1,8 @@
 /**
  * Same-origin batches with a declared length are answered before hono (server/src/http/mutations.ts,
- * fastPath); cross-origin ones (an Origin header: CORS), bodies without a declared length and bodies
- * over the limit go through hono. Whichever route a batch takes, the caller gets the same answer:
+ * fastPath); cross-origin ones (another origin's Origin header: CORS), bodies without a declared
+ * length and bodies over the limit go through hono (a browser's same-origin POST, which carries the
+ * server's own origin: tests/browser/mutations-same-origin.test.ts). Whichever route a batch takes, the caller gets the same answer:
  * status, results, errors in the contract's format, the security headers every answer carries. A
  * client that hangs up in the middle of its body has written nothing.
  *

@@ -49,6 +49,14 @@ function readBody(req: IncomingMessage | Http2ServerRequest, length: number): Pr
   });
 }
 
+/** The origin a browser on this server's own pages writes: the scheme and host the request was sent to. */
+function ownOrigin(req: IncomingMessage | Http2ServerRequest): string | undefined {
+  const host = req.headers[':authority'] ?? req.headers.host;
+  if (typeof host !== 'string' || !host) return undefined;
+  const tls = (req.socket as { encrypted?: boolean } | undefined)?.encrypted === true;
+  return `${tls ? 'https' : 'http'}://${host}`;
+}
+
 export async function mutationsFeature(ctx: AppContext): Promise<Feature> {
   const api = new Hono<AppEnv>().post('/mutations', authenticate({ allowDiner: true }), async (c) => {
     const started = performance.now();
@@ -64,9 +72,11 @@ export async function mutationsFeature(ctx: AppContext): Promise<Feature> {
    * the write path's request (every order of every waiter and diner). Hono's Request and Response
    * objects, the body read through a web stream and the middleware chain were about a quarter of
    * the server's CPU per order (bench write-path). Same authentication, the same checks in the same
-   * order, the same answer and security headers, errors in the contract's format. Everything else
-   * (an Origin header: CORS; no declared length, or one over the limit: hono's 413) takes the route
-   * above.
+   * order, the same answer and security headers, errors in the contract's format. Browsers send an
+   * Origin header with every POST, same-origin ones included: a request whose Origin is the
+   * server's own (the scheme and host it was sent to) is same-origin, and has no CORS headers to
+   * get. Everything else (another Origin: CORS; no declared length, or one over the limit: hono's
+   * 413) takes the route above.
    */
   const secure = await securityHeaders();
   const { bodyLimitBytes } = ctx.config;
@@ -74,7 +84,9 @@ export async function mutationsFeature(ctx: AppContext): Promise<Feature> {
     ? undefined
     : (req, res) => {
         const url = req.url ?? '';
-        if (req.method !== 'POST' || req.headers.origin !== undefined) return false;
+        if (req.method !== 'POST') return false;
+        const origin = req.headers.origin;
+        if (origin !== undefined && origin !== ownOrigin(req)) return false;
         if (url !== PATH && !url.startsWith(`${PATH}?`)) return false;
         const declared = Number(req.headers['content-length'] ?? NaN);
         if (!(declared >= 0 && declared <= bodyLimitBytes)) return false;
