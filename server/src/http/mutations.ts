@@ -9,7 +9,8 @@ import type { AppContext, AppEnv } from '../context.ts';
 import type { Principal } from '../auth/principal.ts';
 import type { Db } from '../db/index.ts';
 import { EarlierMutationFailed, runMutation } from '../mutations/run.ts';
-import { AppError, errorAnswer, errorPayload } from './errors.ts';
+import { directAnswer } from './direct-answer.ts';
+import { AppError } from './errors.ts';
 import { securityHeaders } from './security-headers.ts';
 
 const PATH = '/api/mutations';
@@ -84,22 +85,12 @@ export async function mutationsFeature(ctx: AppContext): Promise<Feature> {
     ? undefined
     : (req, res) => {
         const url = req.url ?? '';
-        if (req.method !== 'POST') return false;
+        if (req.method !== 'POST' || (url !== PATH && !url.startsWith(`${PATH}?`))) return false;
         const origin = req.headers.origin;
         if (origin !== undefined && origin !== ownOrigin(req)) return false;
-        if (url !== PATH && !url.startsWith(`${PATH}?`)) return false;
         const declared = Number(req.headers['content-length'] ?? NaN);
         if (!(declared >= 0 && declared <= bodyLimitBytes)) return false;
-        const send = (status: number, headers: Record<string, string>, body: string) => {
-          if (res.writableEnded || res.destroyed) return;
-          res.writeHead(status, {
-            ...secure,
-            'content-type': 'application/json',
-            ...headers,
-            'content-length': Buffer.byteLength(body),
-          });
-          res.end(body);
-        };
+        const answer = directAnswer(res, secure);
         void (async () => {
           try {
             const principal = await principalOf(ctx, req.headers.authorization, { allowDiner: true });
@@ -114,10 +105,13 @@ export async function mutationsFeature(ctx: AppContext): Promise<Feature> {
               throw notJson();
             }
             const results = await runBatch(ctx.db, batchOf(body), principal);
-            send(200, batchHeaders(started), JSON.stringify({ results }));
+            answer.send(
+              200,
+              { 'content-type': 'application/json', ...batchHeaders(started) },
+              JSON.stringify({ results }),
+            );
           } catch (e) {
-            const a = errorAnswer(e, 'POST', PATH);
-            send(a.status, { 'cache-control': 'no-store' }, JSON.stringify(errorPayload(a)));
+            answer.fail(e, 'POST', PATH);
           }
         })();
         return true;

@@ -3,7 +3,8 @@ import { type Context, Hono } from 'hono';
 import type { Feature, NodeFastPath } from '../app.ts';
 import { authenticate, type Principal, principalOf } from '../auth/principal.ts';
 import type { AppContext, AppEnv } from '../context.ts';
-import { AppError, errorAnswer, errorPayload } from '../http/errors.ts';
+import { directAnswer } from '../http/direct-answer.ts';
+import { AppError } from '../http/errors.ts';
 import { securityHeaders } from '../http/security-headers.ts';
 import { bindShape } from './access.ts';
 import { ChangeFeed } from './change-feed.ts';
@@ -159,11 +160,7 @@ export async function shapesFeature(ctx: AppContext): Promise<Feature> {
           const at = url.indexOf('?');
           const rawName = url.slice(SHAPES_PREFIX.length, at < 0 ? undefined : at);
           if (!rawName || rawName.includes('/')) return false;
-          const send = (status: number, headers: Record<string, string>, body: string) => {
-            if (res.writableEnded || res.destroyed) return;
-            res.writeHead(status, { ...secure, ...headers, 'content-length': Buffer.byteLength(body) });
-            res.end(body);
-          };
+          const direct = directAnswer(res, secure);
           const controller = new AbortController();
           const onClose = () => controller.abort();
           res.once('close', onClose);
@@ -173,14 +170,9 @@ export async function shapesFeature(ctx: AppContext): Promise<Feature> {
               const name = decodedName(rawName);
               const params = new URLSearchParams(at < 0 ? '' : url.slice(at + 1));
               const answer = await builtinAnswer(name, params, principal, controller.signal);
-              send(answer.status, answer.headers, answer.body);
+              direct.send(answer.status, answer.headers, answer.body);
             } catch (e) {
-              const a = errorAnswer(e, 'GET', url.split('?')[0]!);
-              send(
-                a.status,
-                { 'content-type': 'application/json', 'cache-control': 'no-store' },
-                JSON.stringify(errorPayload(a)),
-              );
+              direct.fail(e, 'GET', url.split('?')[0]!);
             } finally {
               // Answered: the close that follows every response is no hang-up.
               res.off('close', onClose);
