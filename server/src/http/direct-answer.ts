@@ -7,26 +7,35 @@ import type { ServerResponse } from 'node:http';
 import type { Http2ServerResponse } from 'node:http2';
 import { errorAnswer, errorPayload } from './errors.ts';
 
-export function directAnswer(
-  res: ServerResponse | Http2ServerResponse,
+type Res = ServerResponse | Http2ServerResponse;
+
+/** Writes one whole answer, the security headers first; nothing when the client went away meanwhile. */
+export function sendDirect(
+  res: Res,
   secure: Readonly<Record<string, string>>,
+  status: number,
+  headers: Record<string, string>,
+  body: string,
 ) {
-  const send = (status: number, headers: Record<string, string>, body: string) => {
-    // The client went away meanwhile: nothing to answer to.
-    if (res.writableEnded || res.destroyed) return;
-    res.writeHead(status, { ...secure, ...headers, 'content-length': Buffer.byteLength(body) });
-    res.end(body);
-  };
-  return {
-    send,
-    /** The error's answer, as hono's onError gives it for `method path`. */
-    fail(err: unknown, method: string, path: string) {
-      const a = errorAnswer(err, method, path);
-      send(
-        a.status,
-        { 'content-type': 'application/json', 'cache-control': 'no-store' },
-        JSON.stringify(errorPayload(a)),
-      );
-    },
-  };
+  if (res.writableEnded || res.destroyed) return;
+  res.writeHead(status, { ...secure, ...headers, 'content-length': Buffer.byteLength(body) });
+  res.end(body);
+}
+
+/** The error's answer, as hono's onError gives it for `method path`. */
+export function failDirect(
+  res: Res,
+  secure: Readonly<Record<string, string>>,
+  err: unknown,
+  method: string,
+  path: string,
+) {
+  const a = errorAnswer(err, method, path);
+  sendDirect(
+    res,
+    secure,
+    a.status,
+    { 'content-type': 'application/json', 'cache-control': 'no-store' },
+    JSON.stringify(errorPayload(a)),
+  );
 }

@@ -9,7 +9,7 @@ import type { AppContext, AppEnv } from '../context.ts';
 import type { Principal } from '../auth/principal.ts';
 import type { Db } from '../db/index.ts';
 import { EarlierMutationFailed, runMutation } from '../mutations/run.ts';
-import { directAnswer } from './direct-answer.ts';
+import { failDirect, sendDirect } from './direct-answer.ts';
 import { AppError } from './errors.ts';
 import { securityHeaders } from './security-headers.ts';
 
@@ -90,7 +90,6 @@ export async function mutationsFeature(ctx: AppContext): Promise<Feature> {
         if (origin !== undefined && origin !== ownOrigin(req)) return false;
         const declared = Number(req.headers['content-length'] ?? NaN);
         if (!(declared >= 0 && declared <= bodyLimitBytes)) return false;
-        const answer = directAnswer(res, secure);
         void (async () => {
           try {
             const principal = await principalOf(ctx, req.headers.authorization, { allowDiner: true });
@@ -105,13 +104,15 @@ export async function mutationsFeature(ctx: AppContext): Promise<Feature> {
               throw notJson();
             }
             const results = await runBatch(ctx.db, batchOf(body), principal);
-            answer.send(
+            sendDirect(
+              res,
+              secure,
               200,
               { 'content-type': 'application/json', ...batchHeaders(started) },
               JSON.stringify({ results }),
             );
           } catch (e) {
-            answer.fail(e, 'POST', PATH);
+            failDirect(res, secure, e, 'POST', PATH);
           }
         })();
         return true;

@@ -3,32 +3,57 @@ import { type Context, Hono } from 'hono';
 import type { Feature, NodeFastPath } from '../app.ts';
 import { authenticate, type Principal, principalOf } from '../auth/principal.ts';
 import type { AppContext, AppEnv } from '../context.ts';
-import { directAnswer } from '../http/direct-answer.ts';
+import { failDirect, sendDirect } from '../http/direct-answer.ts';
 import { AppError } from '../http/errors.ts';
 import { securityHeaders } from '../http/security-headers.ts';
 import { bindShape } from './access.ts';
 import { ChangeFeed } from './change-feed.ts';
 import { electricProxy } from './electric-proxy.ts';
 import { parseShapeRequest } from './protocol.ts';
-import { ShapeServer } from './shape-server.ts';
+import { type OnHangUp, ShapeServer } from './shape-server.ts';
 
 const servers = new WeakMap<AppContext, ShapeServer>();
 const SHAPES_PREFIX = '/api/shapes/';
 
+/** Something that emits `close` when its client goes away: Node's response (HTTP/1.1 or HTTP/2). */
+interface Closable {
+  readonly destroyed: boolean;
+  once(e: 'close', f: () => void): unknown;
+  off(e: 'close', f: () => void): unknown;
+}
+
 /**
- * Aborts when the client goes away, so a parked long-poll is let go. On Node the response's `close`
- * event says so; `c.req.raw.signal` would do too, but asking for it makes @hono/node-server build a
- * full Request for every live request (a tenth of the shape server's CPU with 200 live clients).
+ * Lets a parked long-poll go when the client hangs up, from the response's `close` event (which,
+ * after an answer, follows every response: the poll unregisters before it answers).
  */
-function clientGone(c: Context<AppEnv>): { signal: AbortSignal; release(): void } {
-  type Outgoing = { once(e: 'close', f: () => void): unknown; off(e: 'close', f: () => void): unknown };
-  const outgoing = (c.env as { outgoing?: Outgoing } | undefined)?.outgoing;
-  if (!outgoing) return { signal: c.req.raw.signal, release: () => {} };
-  const controller = new AbortController();
-  const onClose = () => controller.abort();
-  outgoing.once('close', onClose);
-  // Answered: the close that follows every response is no hang-up (and aborting costs a DOMException).
-  return { signal: controller.signal, release: () => outgoing.off('close', onClose) };
+const hangUpOf =
+  (res: Closable): OnHangUp =>
+  (f) => {
+    if (res.destroyed) {
+      f();
+      return () => {};
+    }
+    res.once('close', f);
+    return () => res.off('close', f);
+  };
+
+/**
+ * The hang-up of a request on hono's route. On Node the response's `close` event says so;
+ * `c.req.raw.signal` would do too, but asking for it makes @hono/node-server build a full Request
+ * for every live request (a tenth of the shape server's CPU with 200 live clients).
+ */
+function clientGone(c: Context<AppEnv>): OnHangUp {
+  const outgoing = (c.env as { outgoing?: Closable } | undefined)?.outgoing;
+  if (outgoing) return hangUpOf(outgoing);
+  const { signal } = c.req.raw;
+  return (f) => {
+    if (signal.aborted) {
+      f();
+      return () => {};
+    }
+    signal.addEventListener('abort', f, { once: true });
+    return () => signal.removeEventListener('abort', f);
+  };
 }
 
 /** The query string, read from the raw request line when there is one (no full URL built per request). */
@@ -100,10 +125,10 @@ export async function shapesFeature(ctx: AppContext): Promise<Feature> {
     name: string,
     params: URLSearchParams,
     principal: Principal,
-    signal: AbortSignal,
+    onHangUp: OnHangUp,
   ): Promise<{ status: number; headers: Record<string, string>; body: string }> {
     const { shape, req } = shapeRequest(name, params, principal);
-    const answer = await builtin!.answer(shape, req, signal);
+    const answer = await builtin!.answer(shape, req, onHangUp);
     const body = answer.text ?? JSON.stringify(answer.body);
     return {
       status: answer.status,
@@ -136,10 +161,7 @@ export async function shapesFeature(ctx: AppContext): Promise<Feature> {
         );
       }
     }
-    const gone = clientGone(c);
-    const answer = await builtinAnswer(c.req.param('name'), params, c.var.principal, gone.signal).finally(
-      gone.release,
-    );
+    const answer = await builtinAnswer(c.req.param('name'), params, c.var.principal, clientGone(c));
     return new Response(answer.body, { status: answer.status, headers: answer.headers });
   });
 
@@ -160,22 +182,15 @@ export async function shapesFeature(ctx: AppContext): Promise<Feature> {
           const at = url.indexOf('?');
           const rawName = url.slice(SHAPES_PREFIX.length, at < 0 ? undefined : at);
           if (!rawName || rawName.includes('/')) return false;
-          const direct = directAnswer(res, secure);
-          const controller = new AbortController();
-          const onClose = () => controller.abort();
-          res.once('close', onClose);
           void (async () => {
             try {
               const principal = await principalOf(ctx, req.headers.authorization, { allowDiner: true });
               const name = decodedName(rawName);
               const params = new URLSearchParams(at < 0 ? '' : url.slice(at + 1));
-              const answer = await builtinAnswer(name, params, principal, controller.signal);
-              direct.send(answer.status, answer.headers, answer.body);
+              const answer = await builtinAnswer(name, params, principal, hangUpOf(res));
+              sendDirect(res, secure, answer.status, answer.headers, answer.body);
             } catch (e) {
-              direct.fail(e, 'GET', url.split('?')[0]!);
-            } finally {
-              // Answered: the close that follows every response is no hang-up.
-              res.off('close', onClose);
+              failDirect(res, secure, e, 'GET', url.split('?')[0]!);
             }
           })();
           return true;
