@@ -56,16 +56,23 @@ const maxOffset = (a: LogOffset, b: LogOffset) => (after(a, b) ? a : b);
  */
 export type OnHangUp = (f: () => void) => () => void;
 
-/** A 200 answer: electric-* headers, the messages, and an up-to-date control message when `upToDate`. */
-function answerOf(
-  req: ShapeRequest,
+/** What a 200 answer says: its handle, the offset it covers, its messages, the head, up to date or not. */
+type AnswerParts = [
   handle: string,
   offset: LogOffset,
   messages: (ChangeMessage | ControlMessage)[],
   head: number,
   upToDate: boolean,
-  /** The electric-schema header, sent on requests that are not live. */
+];
+
+/**
+ * A 200 answer: electric-* headers (`schema`, the electric-schema header, on requests that are not
+ * live), the messages, and an up-to-date control message when it is up to date.
+ */
+function answerOf(
+  req: ShapeRequest,
   schema: string | undefined,
+  ...[handle, offset, messages, head, upToDate]: AnswerParts
 ): ShapeAnswer {
   const headers: Record<string, string> = {
     'electric-handle': handle,
@@ -127,12 +134,12 @@ class ParkedPoll implements Waiter {
     if (!shared.msgs.length && batch.length) return false;
     const answer = answerOf(
       req,
+      undefined,
       this.handle,
       maxOffset(since, { pos: newHead, op: INF }),
       shared.msgs,
       newHead,
       true,
-      undefined,
     );
     shared.text ??= JSON.stringify(answer.body);
     answer.text = shared.text;
@@ -145,12 +152,12 @@ class ParkedPoll implements Waiter {
     const head = this.feed.head;
     return answerOf(
       this.req,
+      undefined,
       this.handle,
       maxOffset(this.since, { pos: head, op: INF }),
       [],
       head,
       true,
-      undefined,
     );
   }
 
@@ -317,18 +324,8 @@ export class ShapeServer {
     return answer;
   }
 
-  #ok(
-    shape: BoundShape,
-    table: TableInfo,
-    req: ShapeRequest,
-    handle: string,
-    offset: LogOffset,
-    messages: (ChangeMessage | ControlMessage)[],
-    head: number,
-    upToDate: boolean,
-  ): ShapeAnswer {
-    const schema = req.live ? undefined : this.#schema(shape, table);
-    return answerOf(req, handle, offset, messages, head, upToDate, schema);
+  #ok(shape: BoundShape, table: TableInfo, req: ShapeRequest, ...parts: AnswerParts): ShapeAnswer {
+    return answerOf(req, req.live ? undefined : this.#schema(shape, table), ...parts);
   }
 
   #mustRefetch(identity: string): ShapeAnswer {
